@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA_DIR ?= data/demo
+DEMO_CLIENTS ?= 20000
+export BENTOML_DO_NOT_TRACK := true
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: demo test lint venv data
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.lock
+	touch $@
+
+data: venv
+	$(PY) -m features.synthetic --clients $(DEMO_CLIENTS) --seed 7 --out $(DATA_DIR)
+
+demo: data
+	@echo "Demo data written to $(DATA_DIR). Training and serving come with the service."
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: venv lint
+	$(PY) -m pytest
