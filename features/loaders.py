@@ -1,0 +1,349 @@
+"""Read the raw Home Credit tables from a folder in Kaggle layout, with the schema's dtypes.
+
+Two entry points share one conversion, so that a client's raw values end up identical whichever way
+they arrived:
+
+- `load_tables` reads a folder of ``<table>.csv``, ``<table>.csv.gz`` or ``<table>.parquet`` files
+  (the Kaggle layout) with pyarrow and explicit column types taken from `features.schema`.
+- `cast_to_schema` turns any frame of raw values (a loaded file, or the records an API client sent)
+  into the schema's column order and dtypes.
+
+Values are returned raw: the ``365243`` "not applicable" placeholder of the DAYS_* columns is kept
+(feature code handles it). Numbers are parsed as float64 and then rounded to float32, exactly as a
+JSON number reaching the API is.
+
+Rules for imperfect files, all derived from the schema:
+
+- a missing required file (application_train), key column or duplicated primary key is an error;
+- a value that is not a number in a number column is an error naming the column, the values and
+  their data rows (1-based, the header not counted: data row 1 is file line 2);
+- a column the schema marks as never missing (``nullable=False``: keys, TARGET, counts, flags, most
+  categories) must be present, otherwise the file is an error; a column that may be missing anyway
+  (``nullable=True``) may be absent from a file: it is read as all-missing, with a warning;
+- columns the schema does not know are dropped with a warning naming them;
+- a category value that is not one of the schema's levels becomes missing, with a warning naming the
+  column, the values and their counts (the real test set may hold levels the samples never showed).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import warnings
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from features.schema import TABLES, Column, Kind, Table, table
+
+__all__ = ["DataFileError", "cast_to_schema", "load_tables"]
+
+#: File endings read, in the order they are looked for.
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+#: Text read as a missing value: the Kaggle files leave the field empty, R and similar tools write NA.
+_NULL_VALUES = ["", "NA", "NaN", "nan", "NULL", "null", "N/A", "#N/A"]
+
+# Frames up to this many rows go through the per-value path of cast_to_schema (built for single API
+# records, where pandas' per-column overhead would dominate); larger frames through vectorised calls.
+_SMALL_FRAME = 64
+
+# How many offending values or ids an error message lists before summarising.
+_SHOWN = 5
+
+_REQUIRED_TABLE = "application_train"
+
+
+class DataFileError(ValueError):
+    """A data file, or a frame of raw values, that does not fit the schema; the message says where."""
+
+
+def load_tables(folder: str | Path, *, tables: Iterable[str] | None = None,
+                progress: bool = True) -> dict[str, pd.DataFrame]:
+    """Read the raw tables found in `folder`, with the schema's column order and dtypes.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Folder in Kaggle layout: one ``<table>.csv``, ``<table>.csv.gz`` or ``<table>.parquet`` per
+        table, named by the Kaggle file stem (e.g. ``bureau_balance.csv``).
+    tables : iterable of str, optional (default=None)
+        The tables to read; None means all eight. ``application_train`` is required whenever it is
+        asked for; every other table is optional and simply absent from the result when its file is.
+    progress : bool, default=True
+        Show a tqdm progress bar, one step per table.
+
+    Returns
+    -------
+    dict of str to pd.DataFrame
+        One frame per table found, keyed by table name, in schema order; keys int32, TARGET int8,
+        numbers float32, text columns categoricals with the schema's fixed levels.
+
+    Raises
+    ------
+    DataFileError
+        If the folder or a required file is missing, or a file does not fit the schema (the message
+        names the file, the column and the problem).
+    KeyError
+        If `tables` names an unknown table.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFileError(f"data folder {folder} does not exist; pass the folder holding the Kaggle CSVs")
+    names = list(TABLES) if tables is None else [table(name).name for name in tables]
+    found = {name: path for name in names if (path := _find_file(folder, name)) is not None}
+    if _REQUIRED_TABLE in names and _REQUIRED_TABLE not in found:
+        raise DataFileError(f"{folder} has no {_REQUIRED_TABLE} file; expected one of "
+                            + ", ".join(_REQUIRED_TABLE + s for s in SUFFIXES))
+    loaded = {}
+    for name, path in tqdm(found.items(), desc="loading tables", unit="table", disable=not progress):
+        loaded[name] = _load_file(path, table(name))
+    return loaded
+
+
+def cast_to_schema(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Return `frame` with exactly the columns of `table`, in schema order and with schema dtypes.
+
+    Columns the schema does not know are left out; schema columns absent from `frame` are added as
+    all-missing (except keys and TARGET, which cannot be missing). Category values outside the
+    schema's levels become missing, with a warning. The input is not modified; the result may share
+    memory with it where no conversion was needed.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Raw values of one table: numbers as numbers or numeric text, categories as text or
+        categoricals, missing values as None/NaN.
+    table : Table
+        The schema of the table (``features.schema.table(name)``).
+
+    Returns
+    -------
+    pd.DataFrame
+        Same index and rows as `frame`; keys int32, TARGET int8, numbers float32, category columns
+        categoricals with the schema's levels.
+
+    Raises
+    ------
+    DataFileError
+        If a key or TARGET is absent or missing, or a number column holds a value that is not a
+        number; the message names the column, the values and their rows (1-based positions).
+    """
+    small = len(frame) <= _SMALL_FRAME
+    numbers = _numbers(frame, table, small=small)
+    out: dict[str, object] = {}
+    for col in table.columns:
+        if col.kind is Kind.NUMBER:
+            out[col.name] = numbers[col.name]
+        elif col.kind is Kind.CATEGORY:
+            out[col.name] = _categorical(frame, col, table, small=small)
+        else:
+            out[col.name] = _integers(frame, col, table)
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+# --- reading files ---------------------------------------------------------------------------------
+
+def _find_file(folder: Path, name: str) -> Path | None:
+    """Return the one file holding table `name` in `folder`, or None when there is none."""
+    candidates = [folder / (name + suffix) for suffix in SUFFIXES if (folder / (name + suffix)).is_file()]
+    if len(candidates) > 1:
+        raise DataFileError(f"{folder} holds table {name} more than once ("
+                            + ", ".join(p.name for p in candidates) + "); keep only one of them")
+    return candidates[0] if candidates else None
+
+
+def _load_file(path: Path, schema: Table) -> pd.DataFrame:
+    """Read one file and return it cast to `schema`, after the column checks."""
+    header = pq.read_schema(path).names if path.suffix == ".parquet" else _csv_header(path)
+    present = _check_columns(header, path, schema)
+    try:
+        if path.suffix == ".parquet":
+            frame = pq.read_table(path, columns=present).to_pandas()
+        else:
+            frame = _read_csv(path, schema, present)
+        frame = cast_to_schema(frame, schema)
+    except DataFileError as exc:
+        raise DataFileError(f"{path.name}: {exc}") from None
+    _check_unique(frame, path, schema)
+    return frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    """Return the column names on the first line of a CSV file (plain or gzip)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        raise DataFileError(f"{path.name} is empty; expected a header line with the column names")
+    return header
+
+
+def _check_columns(header: list[str], path: Path, schema: Table) -> list[str]:
+    """Apply the column rules (see the module docstring); return the schema columns present."""
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise DataFileError(f"{path.name}: column(s) {', '.join(duplicated)} appear more than once")
+    known = set(schema.column_names)
+    extra = [name for name in header if name not in known]
+    if extra:
+        warnings.warn(f"{path.name}: column(s) not in the {schema.name} schema, dropped: {', '.join(extra)}",
+                      stacklevel=4)
+    absent = [col for col in schema.columns if col.name not in header]
+    required = [col.name for col in absent if not col.nullable]
+    if required:
+        raise DataFileError(f"{path.name}: required column(s) {', '.join(required)} missing; "
+                            f"the {schema.name} file must have them (check the header line)")
+    if absent:
+        warnings.warn(f"{path.name}: column(s) {', '.join(c.name for c in absent)} missing, "
+                      "read as all-missing", stacklevel=4)
+    return [name for name in schema.column_names if name in header]
+
+
+def _read_csv(path: Path, schema: Table, present: list[str]) -> pd.DataFrame:
+    """Read a CSV with the schema's types; on a conversion failure, re-read as text to find why."""
+    try:
+        return _arrow_csv(path, present, {c.name: _arrow_type(c) for c in schema.columns})
+    except pa.ArrowInvalid:
+        pass
+    # Slow path, only for a file that does not parse: as text, cast_to_schema names the bad values.
+    try:
+        return _arrow_csv(path, present, dict.fromkeys(present, pa.string()))
+    except pa.ArrowInvalid as exc:
+        raise DataFileError(f"{path.name} is not a well-formed CSV file: {exc}") from None
+
+
+def _arrow_csv(path: Path, present: list[str], types: dict[str, pa.DataType]) -> pd.DataFrame:
+    convert = pacsv.ConvertOptions(column_types=types, include_columns=present, null_values=_NULL_VALUES,
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
+    read = pacsv.ReadOptions(block_size=1 << 24)
+    arrow = pacsv.read_csv(path, read_options=read, convert_options=convert)
+    return arrow.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _arrow_type(col: Column) -> pa.DataType:
+    """Type to parse a column's text as; float64 for numbers, so rounding matches the API's path."""
+    if col.kind is Kind.CATEGORY:
+        return pa.dictionary(pa.int32(), pa.string())
+    if col.kind is Kind.NUMBER:
+        return pa.float64()
+    return pa.int64()
+
+
+def _check_unique(frame: pd.DataFrame, path: Path, schema: Table) -> None:
+    if schema.primary_key is None:
+        return
+    keys = frame[schema.primary_key]
+    duplicated = keys[keys.duplicated()].unique()
+    if len(duplicated):
+        raise DataFileError(f"{path.name}: {schema.primary_key} must be unique; {len(duplicated)} id(s) "
+                            f"appear more than once: {_listing(duplicated)}")
+
+
+# --- converting columns ----------------------------------------------------------------------------
+
+def _numbers(frame: pd.DataFrame, schema: Table, *, small: bool) -> dict[str, np.ndarray]:
+    """Return every number column of `schema` as a float32 array (all-NaN when absent)."""
+    names = [c.name for c in schema.numeric]
+    if small:
+        try:
+            block = frame.reindex(columns=names).to_numpy(dtype=np.float64, na_value=np.nan)
+            block = block.astype(np.float32)
+            return {name: block[:, i] for i, name in enumerate(names)}
+        except (TypeError, ValueError):
+            pass  # some value is not a number: the per-column path below names it
+    missing = np.full(len(frame), np.nan, dtype=np.float32)
+    return {name: _float32(frame[name], schema) if name in frame else missing for name in names}
+
+
+def _float32(values: pd.Series, schema: Table) -> np.ndarray:
+    return _float64(values, schema).astype(np.float32)
+
+
+def _float64(values: pd.Series, schema: Table) -> np.ndarray:
+    """Return `values` as float64, refusing text that is not a number."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = parsed.isna().to_numpy() & values.notna().to_numpy()
+    if bad.any():
+        raise DataFileError(f"column {values.name} of {schema.name} must hold numbers; "
+                            f"{_rows(values, bad)}; fix or empty these cells")
+    return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _integers(frame: pd.DataFrame, col: Column, schema: Table) -> np.ndarray:
+    """Return a key or target column as int32/int8, refusing absent, missing or out-of-range values."""
+    if col.name not in frame:
+        raise DataFileError(f"column {col.name} of {schema.name} is required and absent")
+    values = frame[col.name]
+    # float64 holds every int32 exactly, and lets missing and fractional values be found.
+    numbers = _float64(values, schema)
+    info = np.iinfo(col.dtype)
+    low = info.min if col.low is None else col.low
+    high = info.max if col.high is None else col.high
+    with np.errstate(invalid="ignore"):
+        bad = ~((numbers >= low) & (numbers <= high) & (numbers == np.round(numbers)))
+    if bad.any():
+        raise DataFileError(f"column {col.name} of {schema.name} must hold whole numbers in "
+                            f"[{low}, {high}] and no missing values; {_rows(values, bad)}")
+    return numbers.astype(col.dtype)
+
+
+def _categorical(frame: pd.DataFrame, col: Column, schema: Table, *, small: bool) -> pd.Categorical:
+    """Return a category column with the schema's levels; unknown values become missing (warned)."""
+    dtype = _category_dtype(col)
+    if col.name not in frame:
+        return pd.Categorical.from_codes(np.full(len(frame), -1, dtype=np.int8), dtype=dtype)
+    values = frame[col.name]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Equal dtypes may still list the levels in another order, hence the check on the index.
+        if values.dtype.categories.equals(dtype.categories):
+            return values.array
+        # Map the few levels, then the codes: no per-row hashing.
+        mapping = np.append(dtype.categories.get_indexer(values.cat.categories), -1)
+        codes = mapping[values.cat.codes.to_numpy()]
+    elif small:
+        lookup = _level_codes(col)
+        codes = np.fromiter((lookup.get(v, -1) for v in values.to_numpy()), dtype=np.int16,
+                            count=len(values))
+    else:
+        codes = dtype.categories.get_indexer(values.to_numpy())
+    unknown = (codes == -1) & values.notna().to_numpy()
+    if unknown.any():
+        counts = values[unknown].astype(str).value_counts()
+        shown = ", ".join(f"{level!r} ({n})" for level, n in counts.head(_SHOWN).items())
+        warnings.warn(f"column {col.name} of {schema.name}: {int(unknown.sum())} value(s) not among the "
+                      f"schema levels, read as missing: {shown}", stacklevel=3)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+@cache
+def _category_dtype(col: Column) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(col.categories))
+
+
+@cache
+def _level_codes(col: Column) -> dict[str, int]:
+    return {level: i for i, level in enumerate(col.categories)}
+
+
+def _rows(values: pd.Series, bad: np.ndarray) -> str:
+    """Describe the offending values of a column and their 1-based row numbers."""
+    positions = np.flatnonzero(bad)
+    shown = ", ".join(f"{values.iloc[i]!r} at row {i + 1}" for i in positions[:_SHOWN])
+    more = f" and {len(positions) - _SHOWN} more" if len(positions) > _SHOWN else ""
+    return (f"{len(positions)} value(s) do not: {shown}{more} (rows are 1-based data rows, "
+            "the header not counted: row 1 is file line 2)")
+
+
+def _listing(values: np.ndarray) -> str:
+    shown = ", ".join(str(v) for v in values[:_SHOWN])
+    return shown + (f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else "")
