@@ -136,16 +136,17 @@ def cast_to_schema(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         If a key or TARGET is absent or missing, or a number column holds a value that is not a
         number; the message names the column, the values and their rows (1-based positions).
     """
-    small = len(frame) <= _SMALL_FRAME
-    numbers = _numbers(frame, table, small=small)
-    out: dict[str, object] = {}
-    for col in table.columns:
-        if col.kind is Kind.NUMBER:
-            out[col.name] = numbers[col.name]
-        elif col.kind is Kind.CATEGORY:
-            out[col.name] = _categorical(frame, col, table, small=small)
-        else:
-            out[col.name] = _integers(frame, col, table)
+    if frame.columns.has_duplicates:
+        duplicated = frame.columns[frame.columns.duplicated()].unique()
+        raise DataFileError(f"column(s) {', '.join(map(str, duplicated))} appear more than once")
+    if len(frame) <= _SMALL_FRAME:
+        numbers, categories = _small_frame(frame, table)
+    else:
+        numbers = _numbers_by_column(frame, table)
+        categories = {col.name: _categorical(frame, col, table) for col in table.categorical}
+    out = {col.name: numbers[col.name] if col.kind is Kind.NUMBER
+           else categories[col.name] if col.kind is Kind.CATEGORY
+           else _integers(frame, col, table) for col in table.columns}
     return pd.DataFrame(out, index=frame.index, copy=False)
 
 
@@ -249,18 +250,40 @@ def _check_unique(frame: pd.DataFrame, path: Path, schema: Table) -> None:
 
 # --- converting columns ----------------------------------------------------------------------------
 
-def _numbers(frame: pd.DataFrame, schema: Table, *, small: bool) -> dict[str, np.ndarray]:
-    """Return every number column of `schema` as a float32 array (all-NaN when absent)."""
-    names = [c.name for c in schema.numeric]
-    if small:
-        try:
-            block = frame.reindex(columns=names).to_numpy(dtype=np.float64, na_value=np.nan)
-            block = block.astype(np.float32)
-            return {name: block[:, i] for i, name in enumerate(names)}
-        except (TypeError, ValueError):
-            pass  # some value is not a number: the per-column path below names it
+def _small_frame(frame: pd.DataFrame, schema: Table) -> tuple[dict[str, np.ndarray],
+                                                            dict[str, pd.Categorical]]:
+    """Convert the number and category columns of a frame of a few rows (typically one API record).
+
+    Pandas' per-column overhead would dominate here, so the whole frame becomes one object block and
+    the conversion works on that. Same results as the per-column path for larger frames.
+    """
+    # A trailing all-missing column stands in for the schema columns the frame lacks (indexer -1).
+    block = np.concatenate([frame.to_numpy(dtype=object), np.full((len(frame), 1), None, dtype=object)],
+                           axis=1)
+    number_names = [col.name for col in schema.numeric]
+    numeric = block[:, frame.columns.get_indexer(number_names)]
+    try:
+        floats = np.where(pd.isna(numeric), np.nan, numeric).astype(np.float64).astype(np.float32)
+        numbers = {name: floats[:, j] for j, name in enumerate(number_names)}
+    except (TypeError, ValueError):
+        # Some value is not a plain number: the per-column path parses it or names it in its error.
+        numbers = _numbers_by_column(frame, schema)
+    texts = block[:, frame.columns.get_indexer([col.name for col in schema.categorical])]
+    categories = {}
+    for j, col in enumerate(schema.categorical):
+        lookup = _level_codes(col)
+        codes = [lookup.get(v, -1) if isinstance(v, str) else -1 for v in texts[:, j]]
+        unknown = [v for v, code in zip(texts[:, j], codes, strict=True) if code == -1 and not pd.isna(v)]
+        if unknown:
+            _warn_unknown(pd.Series(unknown), col, schema)
+        categories[col.name] = pd.Categorical.from_codes(codes, dtype=_category_dtype(col))
+    return numbers, categories
+
+
+def _numbers_by_column(frame: pd.DataFrame, schema: Table) -> dict[str, np.ndarray]:
     missing = np.full(len(frame), np.nan, dtype=np.float32)
-    return {name: _float32(frame[name], schema) if name in frame else missing for name in names}
+    return {col.name: _float32(frame[col.name], schema) if col.name in frame else missing
+            for col in schema.numeric}
 
 
 def _float32(values: pd.Series, schema: Table) -> np.ndarray:
@@ -297,8 +320,7 @@ def _integers(frame: pd.DataFrame, col: Column, schema: Table) -> np.ndarray:
     return numbers.astype(col.dtype)
 
 
-def _categorical(frame: pd.DataFrame, col: Column, schema: Table, *, small: bool) -> pd.Categorical:
-    """Return a category column with the schema's levels; unknown values become missing (warned)."""
+def _categorical(frame: pd.DataFrame, col: Column, schema: Table) -> pd.Categorical:
     dtype = _category_dtype(col)
     if col.name not in frame:
         return pd.Categorical.from_codes(np.full(len(frame), -1, dtype=np.int8), dtype=dtype)
@@ -310,19 +332,21 @@ def _categorical(frame: pd.DataFrame, col: Column, schema: Table, *, small: bool
         # Map the few levels, then the codes: no per-row hashing.
         mapping = np.append(dtype.categories.get_indexer(values.cat.categories), -1)
         codes = mapping[values.cat.codes.to_numpy()]
-    elif small:
-        lookup = _level_codes(col)
-        codes = np.fromiter((lookup.get(v, -1) for v in values.to_numpy()), dtype=np.int16,
-                            count=len(values))
     else:
         codes = dtype.categories.get_indexer(values.to_numpy())
     unknown = (codes == -1) & values.notna().to_numpy()
     if unknown.any():
-        counts = values[unknown].astype(str).value_counts()
-        shown = ", ".join(f"{level!r} ({n})" for level, n in counts.head(_SHOWN).items())
-        warnings.warn(f"column {col.name} of {schema.name}: {int(unknown.sum())} value(s) not among the "
-                      f"schema levels, read as missing: {shown}", stacklevel=3)
+        _warn_unknown(values[unknown], col, schema)
     return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def _warn_unknown(unknown: pd.Series, col: Column, schema: Table) -> None:
+    counts = unknown.astype(str).value_counts()
+    shown = ", ".join(f"{level!r} ({n})" for level, n in counts.head(_SHOWN).items())
+    more = f" and {len(counts) - _SHOWN} more" if len(counts) > _SHOWN else ""
+    # stacklevel 4: the caller of cast_to_schema (or of the loader's internal call).
+    warnings.warn(f"column {col.name} of {schema.name}: {len(unknown)} value(s) not among the schema "
+                  f"levels, read as missing: {shown}{more}", stacklevel=4)
 
 
 @cache
