@@ -331,3 +331,16 @@ def test_real_secondary_random20k_loads(real_samples):
     loaded = load_tables(real_samples / "secondary_random20k", tables=HISTORY_TABLES, progress=False)
     assert sorted(loaded) == sorted(set(HISTORY_TABLES) - {"previous_application"})
     assert all(len(frame) == 20_000 for frame in loaded.values())
+
+
+def test_byte_order_mark_and_windows_line_ends_are_read(app_folder):
+    path = app_folder / "application_train.csv"
+    expected = _load_app(app_folder)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    pd.testing.assert_frame_equal(_load_app(app_folder), expected)
+
+
+def test_keys_written_with_decimals_still_load(app_folder):
+    expected = _load_app(app_folder)
+    _rewrite_app(app_folder, lambda f: f.assign(SK_ID_CURR=f["SK_ID_CURR"] + ".0"))
+    pd.testing.assert_frame_equal(_load_app(app_folder), expected)
