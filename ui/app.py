@@ -1,0 +1,254 @@
+"""The advisor page: layout and event wiring, and the ASGI app the service mounts at ``/ui``.
+
+Mounting (for ``service.py``)::
+
+    UI_APP = mount_ui(lambda: bentoml.get_current_service().advisor)
+
+    @bentoml.service(workers=1, ...)          # Gradio's queue lives in one process
+    @bentoml.asgi_app(UI_APP, path="/ui")
+    class CreditScoring:
+        def __init__(self) -> None:
+            ...
+            self.advisor = Advisor(scorer=self.explain_records,
+                                   portfolio=Portfolio.from_folder(demo_folder),
+                                   model_info=ModelInfo.from_bundle(self.bundle))
+
+Two traps of this stack are handled here. Gradio 6 moved theme, css and js from `gr.Blocks` to
+``launch()``/``gr.mount_gradio_app``, and ``bentoml.gradio.mount_gradio_app`` never sets them: the page
+then answers HTTP 500. `mount_ui` therefore mounts the Blocks on a FastAPI app with
+``gr.mount_gradio_app`` (which sets them and starts the queue in the app's lifespan; BentoML runs the
+lifespan of a mounted Starlette app after the service's ``__init__``), and the service mounts that app
+with ``bentoml.asgi_app``. The queue lives in one process, so the service carrying the page must run a
+single worker. The page is built when the service module is imported, before any service instance
+exists: handlers therefore reach the advisor through a zero-argument callable, resolved per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from features.build import feature_description
+from features.schema import Kind, table
+from ui import charts, handlers
+from ui.formatting import column_label, format_value
+from ui.handlers import Advisor
+from ui.text import FORM_FIELDS, TITLE, WHAT_IF_FIELDS
+
+__all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
+
+#: The advisor itself, or a zero-argument callable giving it when an event runs.
+AdvisorSource = Advisor | Callable[[], Advisor]
+
+CSS = """
+.decision { padding: 0.8rem 1.2rem; border-radius: 6px; border-left: 10px solid; color: #111; }
+.decision p { margin: 0.25rem 0; font-size: 1.05rem; }
+.decision .decision-word { font-size: 1.8rem; font-weight: 700; }
+.decision.approved { border-color: #0072B2; background: #e3f0f9; }
+.decision.refused { border-color: #D55E00;
+  background: repeating-linear-gradient(135deg, #fbe9dd 0 12px, #f6d2bb 12px 14px); }
+.chart-text { font-size: 1rem; }
+"""
+
+_APPLICATION = table("application_test")
+_TOP_FEATURES = 15
+
+
+def _resolve(source: AdvisorSource) -> Callable[[], Advisor]:
+    return source if callable(source) and not isinstance(source, Advisor) else (lambda: source)
+
+
+def _form_input(name: str) -> gr.components.Component:
+    column = _APPLICATION.column(name)
+    label = column_label(name)
+    if column.kind is Kind.CATEGORY:
+        return gr.Dropdown(choices=list(column.categories), value=None, label=label, allow_custom_value=False)
+    return gr.Number(label=label, minimum=None if name.startswith("DAYS_") else column.low,
+                     maximum=None if name.startswith("DAYS_") else column.high)
+
+
+def _feature_choices(names: list[str]) -> list[tuple[str, str]]:
+    return [(f"{feature_description(n)} ({n})", n) for n in names]
+
+
+def _model_summary(advisor: Advisor) -> str:
+    info = advisor.model_info
+    lines = [f"**Model** `{info.version}` · refuses at a probability of default of "
+             f"**{info.threshold:.1%}** or more (score {info.threshold_points} points or less)."]
+    if info.costs:
+        lines.append(f"The threshold minimises the expected cost where a missed default costs "
+                     f"{format_value(info.costs['false_negative'])} and a wrongly refused good client "
+                     f"{format_value(info.costs['false_positive'])}.")
+    scalar = {k: v for k, v in info.metrics.items() if isinstance(v, int | float)}
+    if scalar:
+        lines.append("\n| metric | value |\n|---|---|\n"
+                     + "\n".join(f"| {k} | {format_value(v)} |" for k, v in scalar.items()))
+    return "\n\n".join(lines)
+
+
+def _on_load(advisor: Advisor) -> tuple[Any, ...]:
+    info = advisor.model_info
+    features = _feature_choices(list(info.reference["columns"]))
+    numeric = _feature_choices(info.numeric_features())
+    top = list(info.importance.items())[:_TOP_FEATURES]
+    labels = [feature_description(n) for n, _ in top]
+    importance_text = ("Global importance: the average size of each feature's effect on the risk "
+                       f"score over past clients. The strongest is {labels[0]}." if top else
+                       "This model was saved without global importance.")
+    return (
+        gr.Dropdown(choices=advisor.portfolio.suggest("")),
+        gr.Dropdown(choices=features, value=features[0][1] if features else None),
+        gr.Dropdown(choices=numeric, value=numeric[0][1] if numeric else None),
+        gr.Dropdown(choices=numeric, value=numeric[1][1] if len(numeric) > 1 else None),
+        _model_summary(advisor),
+        charts.importance_bars(labels, [v for _, v in top], unit="mean |SHAP| (log-odds)") if top else None,
+        importance_text,
+        info.model_card,
+    )
+
+
+def build_ui(advisor: AdvisorSource) -> gr.Blocks:
+    """Build the advisor page.
+
+    Parameters
+    ----------
+    advisor : Advisor or callable returning Advisor
+        The scorer, demo portfolio and model facts; a callable is resolved at each event, so the page
+        can be built before the service that provides them exists.
+
+    Returns
+    -------
+    gr.Blocks
+        Not yet mounted: use `mount_ui` to serve it (theme and css are set there).
+    """
+    get = _resolve(advisor)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
+                    "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
+        with gr.Row(equal_height=True):
+            client_id = gr.Dropdown(label="Client (SK_ID_CURR)", allow_custom_value=True, filterable=True,
+                                    info="Type digits to see matching clients", elem_id="client-id", scale=3)
+            look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
+        status = gr.Markdown(elem_id="status")
+        record_state, item_state = gr.State(None), gr.State(None)
+        with gr.Tabs(selected="decision") as tabs:
+            with gr.Tab("Decision", id="decision"), gr.Row():
+                with gr.Column(scale=2):
+                    decision = gr.HTML(elem_id="decision")
+                    gauge = gr.Plot(label="Probability of default against the threshold", elem_id="gauge")
+                    gauge_text = gr.Markdown(elem_classes="chart-text", elem_id="gauge-text")
+                with gr.Column(scale=3):
+                    with gr.Row():
+                        reasons_against = gr.Markdown(elem_id="reasons-against")
+                        reasons_for = gr.Markdown(elem_id="reasons-for")
+                    waterfall = gr.Plot(label="What moved this client's risk (SHAP waterfall)",
+                                        elem_id="waterfall")
+                    waterfall_text = gr.Markdown(elem_classes="chart-text", elem_id="waterfall-text")
+            with gr.Tab("Compare with others", id="compare"), gr.Row():
+                with gr.Column():
+                    feature = gr.Dropdown(label="Feature to compare", elem_id="compare-feature")
+                    histogram = gr.Plot(label="Past clients by outcome, this client marked",
+                                        elem_id="histogram")
+                    histogram_text = gr.Markdown(elem_classes="chart-text", elem_id="histogram-text")
+                with gr.Column():
+                    with gr.Row():
+                        x_feature = gr.Dropdown(label="Horizontal axis", elem_id="scatter-x")
+                        y_feature = gr.Dropdown(label="Vertical axis", elem_id="scatter-y")
+                    scatter = gr.Plot(label="Two features, past clients by outcome", elem_id="scatter")
+                    scatter_text = gr.Markdown(elem_classes="chart-text", elem_id="scatter-text")
+            with gr.Tab("What-if", id="what-if"):
+                gr.Markdown("Change the loan's terms or the declared income and score the changed "
+                            "application; the original stays beside it.")
+                with gr.Row():
+                    what_if_inputs = [gr.Number(label=column_label(n), minimum=0, elem_id=f"what-if-{n}")
+                                      for n in WHAT_IF_FIELDS]
+                what_if_button = gr.Button("Score the changed application", variant="primary",
+                                           elem_id="what-if-run")
+                with gr.Row():
+                    what_if_plot = gr.Plot(label="Original and changed application", elem_id="what-if-plot")
+                    what_if_table = gr.Dataframe(label="Side by side", interactive=False,
+                                                 elem_id="what-if-table")
+                what_if_text = gr.Markdown(elem_classes="chart-text", elem_id="what-if-text")
+            with gr.Tab("Client data", id="client"):
+                application = gr.Dataframe(label="Main application data", interactive=False,
+                                           elem_id="application", wrap=True)
+                history = gr.Dataframe(label="History on file", interactive=False, elem_id="history")
+            with gr.Tab("New client", id="new"):
+                gr.Markdown("Enter what the client declared; leave unknown fields empty (the model "
+                            "handles missing values as for past clients).")
+                with gr.Row():
+                    form_inputs = [_form_input(n) for n in FORM_FIELDS[:len(FORM_FIELDS) // 2]]
+                with gr.Row():
+                    form_inputs += [_form_input(n) for n in FORM_FIELDS[len(FORM_FIELDS) // 2:]]
+                form_button = gr.Button("Score this application", variant="primary", elem_id="form-run")
+            with gr.Tab("Model", id="model"):
+                model_summary = gr.Markdown(elem_id="model-summary")
+                importance = gr.Plot(label="Global feature importance", elem_id="importance")
+                importance_text = gr.Markdown(elem_classes="chart-text")
+                model_card = gr.Markdown(elem_id="model-card")
+
+        client_outputs = [status, record_state, item_state, decision, gauge, gauge_text, reasons_against,
+                          reasons_for, waterfall, waterfall_text, application, history, *what_if_inputs]
+
+        def flatten(view: handlers.ClientView) -> tuple[Any, ...]:
+            return (*view[:-1], *view.what_if_values)
+
+        def on_look_up(typed: Any) -> tuple[Any, ...]:
+            return flatten(handlers.look_up(get(), typed))
+
+        def on_form(*values: Any) -> tuple[Any, ...]:
+            return (*flatten(handlers.score_new_client(get(), *values)), gr.Tabs(selected="decision"))
+
+        def on_key_up(data: gr.KeyUpData) -> gr.Dropdown:
+            return gr.Dropdown(choices=handlers.suggest(get(), data.input_value))
+
+        def on_feature(name: str, item: dict | None) -> handlers.Comparison:
+            return handlers.compare_feature(get(), name, item)
+
+        def on_scatter(x: str, y: str, item: dict | None) -> handlers.Comparison:
+            return handlers.compare_scatter(get(), x, y, item)
+
+        def on_what_if(record: dict | None, item: dict | None, *values: float | None) -> handlers.WhatIfView:
+            return handlers.what_if(get(), record, item, *values)
+
+        compare_feature = ([feature, item_state], [histogram, histogram_text])
+        compare_scatter = ([x_feature, y_feature, item_state], [scatter, scatter_text])
+        cleared = [what_if_plot, what_if_table, what_if_text]
+        for event in (look_up.click(on_look_up, client_id, client_outputs),
+                      client_id.select(on_look_up, client_id, client_outputs),
+                      form_button.click(on_form, form_inputs, [*client_outputs, tabs])):
+            event.success(lambda: (None, None, ""), None, cleared).success(
+                on_feature, *compare_feature).success(on_scatter, *compare_scatter)
+        client_id.key_up(on_key_up, None, client_id, show_progress="hidden")
+        feature.select(on_feature, *compare_feature)
+        x_feature.select(on_scatter, *compare_scatter)
+        y_feature.select(on_scatter, *compare_scatter)
+        what_if_button.click(on_what_if, [record_state, item_state, *what_if_inputs],
+                             [what_if_plot, what_if_table, what_if_text])
+        demo.load(lambda: _on_load(get()), None,
+                  [client_id, feature, x_feature, y_feature, model_summary, importance, importance_text,
+                   model_card])
+    return demo
+
+
+def mount_ui(advisor: AdvisorSource, *, app: FastAPI | None = None) -> FastAPI:
+    """Return a FastAPI app serving the advisor page at its root, ready for ``bentoml.asgi_app``.
+
+    Parameters
+    ----------
+    advisor : Advisor or callable returning Advisor
+        See `build_ui`; the service passes ``lambda: bentoml.get_current_service().advisor``.
+    app : FastAPI, optional
+        App to mount the page on; a new one by default.
+
+    Returns
+    -------
+    FastAPI
+        Mount it with ``@bentoml.asgi_app(app, path="/ui")`` on a service with ``workers=1``.
+    """
+    return gr.mount_gradio_app(app or FastAPI(), build_ui(advisor), path="/", css=CSS,
+                               theme=gr.themes.Default(), footer_links=[], ssr_mode=False,
+                               run_history=False, show_error=True)

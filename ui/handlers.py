@@ -1,0 +1,257 @@
+"""Event handlers of the advisor view: plain functions from component values to component values.
+
+They take an `Advisor` (the scorer, the demo portfolio and the model facts) as first argument and are
+bound to it in `ui.app`; tests call them directly, without a browser. A caller's mistake (an unknown
+client, a value the service rejects) raises `gr.Error` with the message to show, never a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import gradio as gr
+import pandas as pd
+from matplotlib.figure import Figure
+
+from features.schema import Kind, table
+from ui import charts, narrative
+from ui.formatting import application_table, column_label, history_table, percent
+from ui.model_info import ModelInfo
+from ui.portfolio import Portfolio, Record
+from ui.text import DAYS_AS_YEARS, DAYS_PER_YEAR, DECISION_ICON, DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
+
+__all__ = [
+    "Advisor",
+    "ClientView",
+    "Comparison",
+    "Scorer",
+    "WhatIfView",
+    "compare_feature",
+    "compare_scatter",
+    "form_record",
+    "look_up",
+    "score_new_client",
+    "show_client",
+    "suggest",
+    "what_if",
+]
+
+#: Gives the explain JSON (API contract) of each application record, in order. Raises ValueError
+#: naming the field when a record is invalid.
+Scorer = Callable[[Sequence[Record]], list[dict[str, Any]]]
+
+#: SK_ID_CURR given to an application typed into the new-client form (it has no id yet).
+NEW_CLIENT_ID = 0
+
+_APPLICATION = table("application_test")
+
+
+@dataclass(frozen=True)
+class Advisor:
+    """What the page works with: the service's scorer, the demo portfolio and the model facts."""
+
+    scorer: Scorer
+    portfolio: Portfolio
+    model_info: ModelInfo
+
+    def explain(self, record: Record) -> dict[str, Any]:
+        """Return the explain item of one record; a rejected record raises `gr.Error`."""
+        try:
+            return self.scorer([record])[0]
+        except ValueError as error:
+            raise gr.Error(f"The service could not score this application: {error}") from error
+
+
+class ClientView(NamedTuple):
+    """Everything shown for one scored client, in the order of the page's outputs."""
+
+    status: str
+    record: Record
+    item: dict[str, Any]
+    decision: str
+    gauge: Figure
+    gauge_text: str
+    reasons_against: str
+    reasons_for: str
+    waterfall: Figure
+    waterfall_text: str
+    application: pd.DataFrame
+    history: pd.DataFrame
+    what_if_values: tuple[float | None, ...]
+
+
+class Comparison(NamedTuple):
+    """A comparison chart and its sentence."""
+
+    figure: Figure
+    text: str
+
+
+class WhatIfView(NamedTuple):
+    """The what-if result: chart, side-by-side table and sentence."""
+
+    figure: Figure
+    table: pd.DataFrame
+    text: str
+
+
+def suggest(advisor: Advisor, typed: str) -> list[int]:
+    """Return client ids starting with what the advisor typed (the first ids when nothing is typed)."""
+    return advisor.portfolio.suggest(str(typed or ""))
+
+
+def _client_id(typed: Any) -> int:
+    text = str(typed if typed is not None else "").strip()
+    if not text.isdigit():
+        raise gr.Error(f"Client id (SK_ID_CURR) must be a whole number, got {text!r}; "
+                       "type digits and pick a suggestion")
+    return int(text)
+
+
+def show_client(advisor: Advisor, record: Record, *, origin: str) -> ClientView:
+    """Score one record and build every view of it.
+
+    Parameters
+    ----------
+    advisor : Advisor
+    record : dict
+        The application's API record.
+    origin : str
+        Where the record comes from, for the status line.
+    """
+    item = advisor.explain(record)
+    info = advisor.model_info
+    return ClientView(
+        status=f"Client {item['SK_ID_CURR']} ({origin}) · {DECISION_ICON[item['decision']]} "
+               f"{DECISION_WORD[item['decision']]} · model {item['model_version']}",
+        record=record,
+        item=item,
+        decision=narrative.decision_banner(item, threshold_points=info.threshold_points),
+        gauge=charts.decision_gauge(item["probability"], item["threshold"]),
+        gauge_text=narrative.gauge_sentence(item),
+        reasons_against=narrative.reasons_markdown(item["reasons_against"], against=True),
+        reasons_for=narrative.reasons_markdown(item["reasons_for"], against=False),
+        waterfall=charts.contribution_waterfall(item["contributions"], item["base_value"]),
+        waterfall_text=narrative.waterfall_sentence(item),
+        application=application_table(record),
+        history=history_table(record),
+        what_if_values=tuple(record.get(name) for name in WHAT_IF_FIELDS),
+    )
+
+
+def look_up(advisor: Advisor, typed: Any) -> ClientView:
+    """Find a demo client by SK_ID_CURR and show it.
+
+    Raises
+    ------
+    gr.Error
+        If the id is not a number or not in the demo portfolio.
+    """
+    sk_id = _client_id(typed)
+    try:
+        record = advisor.portfolio.record(sk_id)
+    except KeyError as error:
+        raise gr.Error(error.args[0]) from error
+    return show_client(advisor, record, origin="demo portfolio")
+
+
+def form_record(values: Sequence[Any]) -> Record:
+    """Return the API record of an application typed into the new-client form.
+
+    Parameters
+    ----------
+    values : sequence
+        One value per `FORM_FIELDS` column, in order; years for DAYS_* columns; None when not given.
+    """
+    if len(values) != len(FORM_FIELDS):
+        raise ValueError(f"the form has {len(FORM_FIELDS)} fields, got {len(values)} values")
+    record: Record = {"SK_ID_CURR": NEW_CLIENT_ID}
+    for name, value in zip(FORM_FIELDS, values, strict=True):
+        if value is None or value == "":
+            record[name] = None
+        elif name in DAYS_AS_YEARS:
+            record[name] = -round(float(value) * DAYS_PER_YEAR)
+        elif _APPLICATION.column(name).kind is Kind.NUMBER:
+            record[name] = float(value)
+        else:
+            record[name] = value
+    return record
+
+
+def score_new_client(advisor: Advisor, *values: Any) -> ClientView:
+    """Score an application typed into the new-client form and show it."""
+    return show_client(advisor, form_record(values), origin="new application")
+
+
+def _client_value(item: Mapping[str, Any], feature: str) -> Any:
+    for contribution in item["contributions"]:
+        if contribution["feature"] == feature:
+            return contribution["value"]
+    raise gr.Error(f"the explanation has no value for feature {feature!r}; score a client first")
+
+
+def _feature_label(item: Mapping[str, Any], feature: str) -> str:
+    for contribution in item["contributions"]:
+        if contribution["feature"] == feature:
+            return contribution["label"]
+    return feature
+
+
+def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | None) -> Comparison:
+    """Chart one feature's distribution among repaid and defaulted past clients, this client marked."""
+    if not item or not feature:
+        raise gr.Error("Look up a client and pick a feature first")
+    stats = advisor.model_info.reference_feature(feature)
+    value = _client_value(item, feature)
+    label = _feature_label(item, feature)
+    if stats["kind"] == "category":
+        figure = charts.category_bars(stats["levels"], stats["repaid"], stats["defaulted"], value,
+                                      label=label)
+    else:
+        figure = charts.outcome_histogram(stats["bin_edges"], stats["repaid"], stats["defaulted"], value,
+                                          label=label)
+    return Comparison(figure, narrative.histogram_sentence(stats, value, label=label))
+
+
+def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str,
+                    item: Mapping[str, Any] | None) -> Comparison:
+    """Scatter two numeric features over the reference sample, by outcome, this client highlighted."""
+    if not item or not x_feature or not y_feature:
+        raise gr.Error("Look up a client and pick two features first")
+    sample = advisor.model_info.reference["sample"]
+    x = [float("nan") if v is None else v for v in sample[x_feature]]
+    y = [float("nan") if v is None else v for v in sample[y_feature]]
+    client = (_client_value(item, x_feature), _client_value(item, y_feature))
+    labels = {"x_label": _feature_label(item, x_feature), "y_label": _feature_label(item, y_feature)}
+    return Comparison(charts.outcome_scatter(x, y, sample["TARGET"], client, **labels),
+                      narrative.scatter_sentence(x, y, sample["TARGET"], client, **labels))
+
+
+def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] | None,
+            *values: float | None) -> WhatIfView:
+    """Score the client's application with the what-if fields changed, beside the original.
+
+    Parameters
+    ----------
+    record, before : dict
+        The client's record and its explain item, as shown.
+    *values : float or None
+        New values of `WHAT_IF_FIELDS`, in order; None leaves the field missing.
+    """
+    if not record or not before:
+        raise gr.Error("Look up a client before trying changes")
+    changed = {name: (None if v is None else float(v))
+               for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
+    after = advisor.explain({**record, **changed})
+    changes = [(column_label(n), record.get(n), v) for n, v in changed.items() if record.get(n) != v]
+    rows = {
+        "Probability of default": (percent(before["probability"]), percent(after["probability"])),
+        "Decision": tuple(f"{DECISION_ICON[i['decision']]} {DECISION_WORD[i['decision']]}"
+                          for i in (before, after)),
+        "Score (points)": (str(before["score"]), str(after["score"])),
+    }
+    table_ = pd.DataFrame([(k, *v) for k, v in rows.items()], columns=["", "Original", "What-if"])
+    return WhatIfView(charts.what_if_bars(before, after), table_,
+                      narrative.what_if_sentence(before, after, changes))

@@ -1,0 +1,156 @@
+"""The sentences beside each chart: what it shows for this client, in words.
+
+Every chart on the page has one, so that the page reads without seeing the colours or the chart at
+all (screen readers, colour-blind advisors, a client on the phone). Functions take the same data as
+the chart builders in `ui.charts` and return Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ui.formatting import format_value, percent, points
+from ui.model_info import logistic
+from ui.text import APPROVED, DECISION_ICON, DECISION_WORD
+
+__all__ = [
+    "decision_banner",
+    "gauge_sentence",
+    "histogram_sentence",
+    "reasons_markdown",
+    "scatter_sentence",
+    "share_below",
+    "waterfall_sentence",
+    "what_if_sentence",
+]
+
+
+def decision_banner(item: Mapping[str, Any], *, threshold_points: int) -> str:
+    """Return the decision banner as HTML: icon and word first, then the figures behind it.
+
+    The banner's class (``decision approved`` or ``decision refused``) gives its colour and, for a
+    refusal, a hatched background; the words carry the decision on their own. ``role="status"`` makes
+    screen readers announce a new decision.
+    """
+    decision, probability, threshold = item["decision"], item["probability"], item["threshold"]
+    side = "above" if probability >= threshold else "below"
+    return (f'<div class="decision {html.escape(decision)}" role="status" aria-live="polite">'
+            f'<p class="decision-word"><span aria-hidden="true">{DECISION_ICON[decision]}</span> '
+            f"{DECISION_WORD[decision]}</p>"
+            f"<p>Probability of default <strong>{percent(probability)}</strong>, "
+            f"{abs(100 * (probability - threshold)):.1f} percentage points {side} the threshold of "
+            f"{percent(threshold)}.</p>"
+            f"<p>Score <strong>{int(item['score'])} points</strong>; approval needs more than "
+            f"{threshold_points} points (higher is safer).</p></div>")
+
+
+def gauge_sentence(item: Mapping[str, Any]) -> str:
+    """Describe the gauge: where the client's arrow stands against the threshold."""
+    probability, threshold = item["probability"], item["threshold"]
+    zone = "hatched refuse zone" if item["decision"] != APPROVED else "plain approve zone"
+    return (f"The dial shows this client's probability of default ({percent(probability)}, arrow) "
+            f"against the decision threshold ({percent(threshold)}, dashed line): the arrow is in the "
+            f"{zone}, {abs(100 * (probability - threshold)):.1f} percentage points "
+            f"{'above' if probability >= threshold else 'below'} the threshold.")
+
+
+def reasons_markdown(reasons: Sequence[str], *, against: bool) -> str:
+    """Return the API's reasons as a list with an icon, or a sentence when there are none."""
+    icon = DECISION_ICON["refused" if against else APPROVED]
+    title = "Reasons against (towards refusal)" if against else "Reasons in favour (towards approval)"
+    if not reasons:
+        return f"### {title}\nNone of this client's data weighs notably this way."
+    return f"### {title}\n" + "\n".join(f"- {icon} {reason}" for reason in reasons)
+
+
+def waterfall_sentence(item: Mapping[str, Any]) -> str:
+    """Describe the waterfall: from the average client to this client, and the largest pushes."""
+    contributions = item["contributions"]
+    final = item["base_value"] + sum(c["shap"] for c in contributions)
+    parts = [f"Starting from the average client ({percent(logistic(item['base_value']))} risk), this "
+             f"client's data moves the probability of default to {percent(logistic(final))}."]
+    against = [c for c in contributions if c["shap"] > 0]
+    favour = [c for c in contributions if c["shap"] < 0]
+    if against:
+        c = against[0]
+        parts.append(f"The largest push towards refusal is {c['label']} ({format_value(c['value'])}).")
+    if favour:
+        c = favour[0]
+        parts.append(f"The largest push towards approval is {c['label']} ({format_value(c['value'])}).")
+    return " ".join(parts)
+
+
+def share_below(edges: Sequence[float], counts: Sequence[float], value: float) -> float:
+    """Return the share of a histogram's population below `value`, interpolating inside a bin.
+
+    Values beyond the outer edges are counted in the end bins, as the reference statistics do.
+    """
+    edges, counts = np.asarray(edges, dtype=float), np.asarray(counts, dtype=float)
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    position = np.clip(value, edges[0], edges[-1])
+    below = 0.0
+    for low, high, count in zip(edges[:-1], edges[1:], counts, strict=True):
+        if position >= high:
+            below += count
+        elif position > low:
+            below += count * (position - low) / (high - low)
+    return float(below / total)
+
+
+def histogram_sentence(stats: Mapping[str, Any], client_value: float | str | None, *, label: str) -> str:
+    """Describe the histogram: where the client's value sits among repaid and defaulted clients."""
+    if client_value is None:
+        return (f"{label} is not given for this client, as for {percent(stats['missing_share'])} of "
+                "past clients; the model treats it as missing.")
+    if stats["kind"] == "category":
+        level = stats["levels"].index(client_value) if client_value in stats["levels"] else None
+        if level is None:
+            return f"This client's {label} ({client_value}) was not seen among past clients."
+        shares = [stats[g][level] / max(1, sum(stats[g])) for g in ("repaid", "defaulted")]
+        return (f"This client's {label} is {client_value}, like {percent(shares[0])} of past clients "
+                f"who repaid and {percent(shares[1])} of those who defaulted.")
+    shares = [share_below(stats["bin_edges"], stats[g], float(client_value)) for g in ("repaid", "defaulted")]
+    return (f"This client's {label} is {format_value(client_value)} (dashed line): higher than about "
+            f"{percent(shares[0])} of past clients who repaid (blue area) and {percent(shares[1])} of "
+            "those who defaulted (hatched outline).")
+
+
+def scatter_sentence(x: Sequence[float], y: Sequence[float], target: Sequence[int],
+                     client: tuple[float | None, float | None], *, x_label: str, y_label: str,
+                     neighbours: int = 50) -> str:
+    """Describe the scatter: how often the sampled clients nearest to this client defaulted."""
+    x, y, target = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(target)
+    known = ~(np.isnan(x) | np.isnan(y))
+    intro = (f"Each mark is one of {int(known.sum())} sampled past clients, by {x_label} and {y_label}; "
+             "dots repaid, crosses defaulted.")
+    if None in client:
+        return intro + " This client has no value for one of the two, so is not placed."
+    x, y, target = x[known], y[known], target[known]
+    scale_x, scale_y = (np.nanstd(x) or 1.0), (np.nanstd(y) or 1.0)
+    distance = np.hypot((x - client[0]) / scale_x, (y - client[1]) / scale_y)
+    nearest = target[np.argsort(distance)[:neighbours]]
+    return (intro + f" This client is the star ({format_value(client[0])}, {format_value(client[1])}): "
+            f"of the {len(nearest)} sampled clients closest to it, {int(nearest.sum())} "
+            f"({percent(nearest.mean())}) defaulted, against {percent(target.mean())} of all sampled.")
+
+
+def what_if_sentence(before: Mapping[str, Any], after: Mapping[str, Any],
+                     changes: Sequence[tuple[str, Any, Any]]) -> str:
+    """Describe the what-if result: what changed and how the probability and decision moved."""
+    if changes:
+        changed = "; ".join(f"{label} {format_value(old)} → {format_value(new)}"
+                            for label, old, new in changes)
+    else:
+        changed = "no field changed"
+    moved = (f"the decision changes from {DECISION_WORD[before['decision']]} to "
+             f"{DECISION_WORD[after['decision']]}" if before["decision"] != after["decision"]
+             else f"the decision stays {DECISION_WORD[after['decision']]}")
+    return (f"With {changed}, the probability of default goes from {percent(before['probability'])} to "
+            f"{percent(after['probability'])} ({points(after['probability'] - before['probability'])}), "
+            f"the score from {before['score']} to {after['score']} points, and {moved}.")

@@ -1,0 +1,76 @@
+"""Words, colours and field choices of the advisor view, written once.
+
+Column descriptions come from `features.schema`; this module only says which columns the page offers
+and how decisions are worded. Handlers, charts and the browser test all import these constants, so a
+label shown on the page and the label a handler checks can never drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "APPROVED",
+    "COLOURS",
+    "DAYS_AS_YEARS",
+    "DAYS_PER_YEAR",
+    "DECISION_ICON",
+    "DECISION_WORD",
+    "FORM_FIELDS",
+    "HATCH_AGAINST",
+    "MISSING",
+    "NOT_APPLICABLE",
+    "REFUSED",
+    "TITLE",
+    "WHAT_IF_FIELDS",
+]
+
+TITLE: Final = "Credit decision advisor"
+
+#: The API's decision values (service JSON contract).
+APPROVED: Final = "approved"
+REFUSED: Final = "refused"
+
+#: Decisions are never shown by colour alone: a word and an icon always come with the colour.
+DECISION_WORD: Final = {APPROVED: "Approved", REFUSED: "Refused"}
+DECISION_ICON: Final = {APPROVED: "✔", REFUSED: "✖"}
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies. Blue always means
+#: "towards repayment / approval", vermillion "towards default / refusal"; vermillion areas are also
+#: hatched so that the two differ in greyscale too.
+COLOURS: Final = {
+    "favour": "#0072B2",
+    "against": "#D55E00",
+    "neutral": "#999999",
+    "client": "#000000",
+    "accent": "#E69F00",
+}
+HATCH_AGAINST: Final = "///"
+
+MISSING: Final = "not given"
+NOT_APPLICABLE: Final = "not applicable"
+
+#: DAYS_* columns are day offsets before the application (negative). The page shows and takes them
+#: in years, under these labels.
+DAYS_AS_YEARS: Final = {
+    "DAYS_BIRTH": "Age (years)",
+    "DAYS_EMPLOYED": "Years in current employment",
+    "DAYS_REGISTRATION": "Years since the registration changed",
+    "DAYS_ID_PUBLISH": "Years since the identity document changed",
+    "DAYS_LAST_PHONE_CHANGE": "Years since the phone changed",
+}
+DAYS_PER_YEAR: Final = 365.25
+
+#: Application columns an advisor may change in the what-if panel: the terms of the loan and the
+#: client's declared income, the things a client can actually negotiate or document.
+WHAT_IF_FIELDS: Final = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
+
+#: Application columns of the new-client form, in reading order. Every other column is sent as
+#: missing, which the model handles as it handles a real client's missing value.
+FORM_FIELDS: Final = (
+    "NAME_CONTRACT_TYPE", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
+    "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE", "NAME_HOUSING_TYPE", "OCCUPATION_TYPE",
+    "ORGANIZATION_TYPE", "DAYS_BIRTH", "DAYS_EMPLOYED", "CNT_CHILDREN", "CNT_FAM_MEMBERS",
+    "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "CODE_GENDER", "NAME_FAMILY_STATUS", "EXT_SOURCE_1",
+    "EXT_SOURCE_2", "EXT_SOURCE_3", "REGION_RATING_CLIENT",
+)
