@@ -1,0 +1,310 @@
+"""The training pipeline, step by step: features, CV tuning, class weighting, calibration, threshold,
+final fit, explanations, fairness, reference statistics, suite, report and model card.
+
+:func:`train` returns everything the model bundle holds; the command (``train/__main__.py``) saves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+from tqdm.auto import tqdm
+
+from features.build import build_features
+from features.schema import SCHEMA_VERSION
+from train import explain
+from train.bundle import BundleContents, feature_spec
+from train.calibration import PlattCalibrator, brier_score, cross_fitted_probability
+from train.data import TrainingData
+from train.fairness import age_band, fairness_table
+from train.model_card import build_model_card
+from train.reference import reference_columns, reference_statistics
+from train.report import Evidence, build_report
+from train.scorecard import Scorecard
+from train.threshold import CostMatrix, cost_curve, cost_per_thousand, optimal_threshold
+from train.tuning import DEFAULT_ROUNDS, CVResult, CVTask, cross_validate, fit_booster, make_folds, tune
+
+__all__ = ["TrainingConfig", "TrainingResult", "train"]
+
+_LIBRARIES = ("lightgbm", "optuna", "shap", "bentoml", "great_expectations", "pandas", "numpy",
+              "scikit-learn")
+#: Rows used for the SHAP summary and the global importance, and for the timing of explanations.
+_SHAP_ROWS = 2000
+_TIMING_ROWS = 200
+_COMPLETE = (optuna.trial.TrialState.COMPLETE,)
+_EXPLAINER = {
+    "method": "exact TreeSHAP: booster.predict(pred_contrib=True)",
+    "space": "calibrated log-odds: raw SHAP values x calibrator slope, its intercept in the base value",
+    "shap_compatible": "shap.TreeExplainer(lightgbm.Booster(model_file='model.txt'))",
+}
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Settings of one training run (the command-line options).
+
+    Parameters
+    ----------
+    n_trials : int or None
+        Completed-or-pruned trials the study should hold; None means until `timeout`.
+    timeout : float or None
+        Seconds of tuning in this session; None means until `n_trials`.
+    n_folds : int
+        Stratified folds of the cross-validation.
+    seed : int
+        Seed of the folds, the sampler, LightGBM and every sample.
+    costs : CostMatrix
+        Cost of a false negative and of a false positive.
+    model_name : str
+        BentoML model name.
+    num_threads : int
+        LightGBM threads during training.
+    study_storage : Path
+        SQLite file of the Optuna study.
+    study_name : str or None
+        Name of the study; None derives one from the model name and the data.
+    progress : bool
+        Show tqdm progress bars.
+    """
+
+    n_trials: int | None = 30
+    timeout: float | None = None
+    n_folds: int = 5
+    seed: int = 42
+    costs: CostMatrix = field(default_factory=CostMatrix)
+    model_name: str = "credit_scoring"
+    num_threads: int = 2
+    study_storage: Path = Path("artifacts/optuna/studies.sqlite3")
+    study_name: str | None = None
+    progress: bool = True
+
+
+@dataclass
+class TrainingResult:
+    """What training produced: the bundle contents plus labels and metadata for the model store."""
+
+    contents: BundleContents
+    evidence: Evidence
+    labels: dict[str, str]
+    metadata: dict[str, object]
+
+
+def _say(config: TrainingConfig, message: str) -> None:
+    if config.progress:
+        tqdm.write(message)
+
+
+def _features_and_target(data: TrainingData) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """Build features and align TARGET and the raw applications on their SK_ID_CURR index."""
+    applications = data.applications.set_index("SK_ID_CURR", drop=False)
+    if applications.index.has_duplicates:
+        raise ValueError("application_train has duplicated SK_ID_CURR values; "
+                         "each application must appear once")
+    if applications["TARGET"].isna().any():
+        raise ValueError("application_train has rows without TARGET; "
+                         "training needs a known outcome for every row")
+    features = build_features(data.applications, data.history)
+    assert features.index.is_unique, "build_features repeated an SK_ID_CURR: this is a bug"
+    applications = applications.loc[features.index]
+    return features, applications["TARGET"].to_numpy().astype(np.int8), applications
+
+
+def _study_name(config: TrainingConfig, data: TrainingData, features: pd.DataFrame) -> str:
+    """Name the study after the model and the data, so resuming never mixes two datasets."""
+    if config.study_name:
+        return config.study_name
+    key = f"{data.source}|{len(features)}|{','.join(features.columns)}|{config.n_folds}|{config.seed}"
+    return f"{config.model_name}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One way of training (unweighted or weighted), judged on out-of-fold predictions."""
+
+    name: str
+    positive_weight: float | None
+    cv: CVResult
+    calibrator: PlattCalibrator
+    honest_probability: np.ndarray  # cross-fitted calibration, for the Brier score and reliability
+
+    def summary(self, y: np.ndarray, costs: CostMatrix) -> dict[str, float]:
+        raw = 1 / (1 + np.exp(-self.cv.oof_margin))
+        _, cost = optimal_threshold(y, self.calibrator.probability(self.cv.oof_margin), costs=costs)
+        return {"cv_auc": self.cv.auc_mean, "brier_uncalibrated": brier_score(y, raw),
+                "brier": brier_score(y, self.honest_probability), "cost_per_1000": cost}
+
+
+def _candidate(name: str, params: dict, task: CVTask, positive_weight: float | None,
+               progress: bool) -> _Candidate:
+    cv = cross_validate(params, task, positive_weight=positive_weight, out_of_fold=True,
+                        progress=f"CV {name}" if progress else None)
+    return _Candidate(name, positive_weight, cv, PlattCalibrator.fit(cv.oof_margin, task.target),
+                      cross_fitted_probability(cv.oof_margin, task.target, task.fold_of_row))
+
+
+def _decision_metrics(y: np.ndarray, probability: np.ndarray, threshold: float, costs: CostMatrix) -> dict:
+    refused = probability >= threshold
+    true_positives = int(np.sum(refused & (y == 1)))
+    return {
+        "threshold": threshold,
+        "bayes_threshold": costs.false_positive / (costs.false_positive + costs.false_negative),
+        "cost_per_1000": {
+            "optimal": cost_per_thousand(y, probability, threshold, costs=costs),
+            "threshold_0_5": cost_per_thousand(y, probability, 0.5, costs=costs),
+            "accept_all": cost_per_thousand(y, probability, np.inf, costs=costs),
+            "refuse_all": cost_per_thousand(y, probability, 0.0, costs=costs),
+        },
+        "approval_rate": float(1 - refused.mean()),
+        "recall": true_positives / max(int(y.sum()), 1),
+        "precision": true_positives / max(int(refused.sum()), 1),
+        "false_positive_rate": float(np.sum(refused & (y == 0)) / max(int(np.sum(y == 0)), 1)),
+    }
+
+
+def _explain(booster: lgb.Booster, features: pd.DataFrame,
+             config: TrainingConfig) -> tuple[dict, np.ndarray, pd.DataFrame]:
+    rng = np.random.default_rng(config.seed)
+    rows = np.sort(rng.choice(len(features), size=min(_SHAP_ROWS, len(features)), replace=False))
+    sample = features.iloc[rows]
+    contributions, _ = explain.tree_shap(booster, sample, num_threads=config.num_threads)
+    error = explain.additivity_error(booster, sample, num_threads=config.num_threads)
+    assert error < 1e-6, f"SHAP values do not add up to the model output (gap {error}): a bug"
+    timing_rows = sample.iloc[:_TIMING_ROWS]
+    info = {
+        "shap_additivity_error": error,
+        "shap_tree_explainer_gap": explain.shap_matches_tree_explainer(
+            booster, timing_rows, num_threads=config.num_threads),
+        "model_size": explain.model_size(booster),
+        # One thread, as a service worker predicts.
+        "timing": {**explain.timing_per_row(booster, timing_rows, num_threads=1), "threads": 1},
+    }
+    return info, contributions, sample
+
+
+def _library_versions() -> dict[str, str]:
+    return {"python": platform.python_version(),
+            **{name: importlib_metadata.version(name) for name in _LIBRARIES}}
+
+
+def _choose_weighting(params: dict, task: CVTask, config: TrainingConfig) -> tuple[_Candidate, dict]:
+    """Cross-validate unweighted and class-weighted training; keep the one with the lower expected cost."""
+    y = task.target
+    positive_weight = float((y == 0).sum() / (y == 1).sum())
+    candidates = [_candidate("unweighted", params, task, None, config.progress),
+                  _candidate("weighted", params, task, positive_weight, config.progress)]
+    summaries = {c.name: c.summary(y, config.costs) for c in candidates}
+    # An unweighted model wins ties: its probabilities need less repair.
+    chosen = min(candidates, key=lambda c: (round(summaries[c.name]["cost_per_1000"], 6),
+                                            c.name != "unweighted"))
+    return chosen, {"chosen": chosen.name, "positive_weight": positive_weight, **summaries}
+
+
+def _fairness(applications: pd.DataFrame, y: np.ndarray, probability: np.ndarray, threshold: float) -> dict:
+    groups = {"CODE_GENDER": applications["CODE_GENDER"], "age_band": age_band(applications["DAYS_BIRTH"])}
+    return {name: fairness_table(g, y, probability, threshold=threshold) for name, g in groups.items()}
+
+
+def _tuning_summary(study: optuna.Study, storage: Path) -> dict:
+    count = {state: len(study.get_trials(states=(state,)))
+             for state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)}
+    return {"study_name": study.study_name, "storage": str(storage),
+            "trials_complete": count[optuna.trial.TrialState.COMPLETE],
+            "trials_pruned": count[optuna.trial.TrialState.PRUNED],
+            "best_params": study.best_params, "best_trial_auc": study.best_value}
+
+
+def _store_labels(metrics: dict) -> tuple[dict[str, str], dict[str, object]]:
+    """Return the model store's labels (short strings) and metadata (headline numbers, provenance)."""
+    labels = {"data": "synthetic" if metrics["data_source"].startswith("synthetic") else "kaggle-folder",
+              "cv_auc": f"{metrics['cv_auc']:.4f}", "threshold": f"{metrics['threshold']:.4f}",
+              "schema_version": SCHEMA_VERSION}
+    headline = ("cv_auc", "cv_auc_std", "cv_auc_default", "oof_auc", "brier", "threshold", "cost_per_1000",
+                "approval_rate")
+    metadata = {"metrics": {k: metrics[k] for k in headline}, "data_source": metrics["data_source"],
+                "row_counts": metrics["row_counts"], "features": metrics["features"],
+                "libraries": _library_versions(), "schema_version": SCHEMA_VERSION}
+    return labels, metadata
+
+
+def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
+    """Train, evaluate and package a credit-scoring model.
+
+    Parameters
+    ----------
+    data : TrainingData
+        Raw training tables.
+    config : TrainingConfig
+        Settings of the run.
+
+    Returns
+    -------
+    TrainingResult
+        Ready for :func:`train.bundle.save_to_store`.
+    """
+    _say(config, f"Building features from {data.source} ...")
+    features, y, applications = _features_and_target(data)
+    _say(config, f"{features.shape[1]} features for {len(features)} applications, "
+                 f"default rate {y.mean():.4f}")
+    task = CVTask(features, y, make_folds(y, n_folds=config.n_folds, seed=config.seed),
+                  config.num_threads, config.seed)
+    baseline = cross_validate({}, task, rounds=DEFAULT_ROUNDS, early_stopping=False,
+                              progress="CV LightGBM defaults" if config.progress else None)
+    study_name = _study_name(config, data, features)
+    _say(config, f"Tuning: study {study_name!r} in {config.study_storage}")
+    study = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
+                 study_name=study_name, seed=config.seed, progress=config.progress)
+    chosen, weighting = _choose_weighting(study.best_params, task, config)
+    probability = chosen.calibrator.probability(chosen.cv.oof_margin)
+    threshold, _ = optimal_threshold(y, probability, costs=config.costs)
+    booster = fit_booster(study.best_params, task, rounds=chosen.cv.best_iteration,
+                          positive_weight=chosen.positive_weight, progress=config.progress)
+
+    _say(config, "Explaining, checking fairness, writing the report ...")
+    explained, shap_values, shap_sample = _explain(booster, features, config)
+    importance = explain.global_importance(shap_values, list(features.columns))
+    fairness = _fairness(applications, y, probability, threshold)
+    metrics = {
+        "cv_auc": chosen.cv.auc_mean, "cv_auc_std": chosen.cv.auc_std, "cv_auc_default": baseline.auc_mean,
+        "oof_auc": float(roc_auc_score(y, probability)),
+        "brier": weighting[chosen.name]["brier"],
+        "brier_uncalibrated": weighting[chosen.name]["brier_uncalibrated"],
+        **_decision_metrics(y, probability, threshold, config.costs),
+        "costs": {"false_negative": config.costs.false_negative,
+                  "false_positive": config.costs.false_positive},
+        "weighting": weighting, "best_iteration": chosen.cv.best_iteration,
+        "tuning": _tuning_summary(study, config.study_storage),
+        "rows": len(y), "default_rate": float(y.mean()), "folds": config.n_folds, "seed": config.seed,
+        "data_source": data.source, "row_counts": data.row_counts, "features": features.shape[1],
+        "top_features": [{"feature": k, "mean_abs_shap": float(v)} for k, v in importance.head(20).items()],
+        "fairness_ratios": {k: v["ratios"] for k, v in fairness.items()},
+        **explained,
+    }
+    thresholds, cost_values = cost_curve(y, probability, costs=config.costs)
+    evidence = Evidence(metrics=metrics, target=y, probability=chosen.honest_probability,
+                        raw_probability=1 / (1 + np.exp(-chosen.cv.oof_margin)), cost_thresholds=thresholds,
+                        cost_values=cost_values,
+                        trial_values=[t.value for t in study.get_trials(states=_COMPLETE)],
+                        shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
+    from expectations import build_suite  # GX takes seconds to import: only when a suite is built
+
+    scorecard = Scorecard()
+    contents = BundleContents(
+        booster=booster, features=feature_spec(features), calibrator=chosen.calibrator, threshold=threshold,
+        costs=config.costs, scorecard=scorecard, explainer={**_EXPLAINER, **explained}, metrics=metrics,
+        suite=build_suite(data.applications.drop(columns="TARGET")),
+        reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
+                                       probability=probability, seed=config.seed),
+        report_html=build_report(evidence, title=f"Training report: {config.model_name}"),
+        model_card=build_model_card(metrics, scorecard=scorecard, model_name=config.model_name),
+    )
+    labels, store_metadata = _store_labels(metrics)
+    return TrainingResult(contents=contents, evidence=evidence, labels=labels, metadata=store_metadata)
