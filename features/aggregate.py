@@ -1,0 +1,273 @@
+"""Aggregation of history rows into one row per key, declared once as data.
+
+An :class:`Aggregation` says which columns of a history table are summarised with which statistics,
+which category columns become level shares, and in plain words which rows it covers. The same
+declaration computes the features (:func:`aggregate`) and names and describes them
+(:func:`describe`), so a feature can never lose its description or change its name silently.
+
+Every computation is a vectorised grouped reduction over the whole table: one pass per statistic
+over all the columns that need it, and ``np.bincount`` for level shares and trends. A key absent from
+the table gets no row; the caller reindexes to its clients, which leaves their features missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from features.schema import table
+
+__all__ = [
+    "Aggregation", "FeatureInfo", "aggregate", "describe", "level_name", "ratio", "schema_meanings",
+]
+
+#: Statistics that :func:`aggregate` computes, with the words that start their descriptions.
+STATISTICS: dict[str, str] = {
+    "mean": "Average",
+    "min": "Smallest",
+    "max": "Largest",
+    "sum": "Total",
+    "var": "Variance of",
+    "trend": "Trend of",
+}
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """What one model feature means.
+
+    Parameters
+    ----------
+    name : str
+        Feature name, as a column of the feature frame.
+    description : str
+        Plain-language description, shown to advisors.
+    family : str
+        The feature family (``"application"``, ``"bureau"``, ...).
+    sources : tuple of str
+        The raw columns it derives from, as ``"table.column"``.
+    """
+
+    name: str
+    description: str
+    family: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """Which statistics of which columns summarise a set of history rows per key.
+
+    Parameters
+    ----------
+    prefix : str
+        Start of every feature name, e.g. ``"BURO_ACTIVE"``.
+    over : str
+        The rows summarised, in words that follow "over", e.g. ``"the client's active bureau
+        credits"``.
+    numeric : mapping of str to tuple of str
+        Column -> statistics among :data:`STATISTICS`.
+    shares : mapping of str to tuple of str, optional
+        Category column -> its levels; each level gives the share of rows holding it.
+    count : bool, default=True
+        Whether to add the number of rows, ``{prefix}_COUNT``.
+    trend_of : str or None, default=None
+        The time column that ``"trend"`` regresses on (slope per unit of this column).
+    trend_unit : str, default="month"
+        The unit of `trend_of`, for descriptions.
+    """
+
+    prefix: str
+    over: str
+    numeric: Mapping[str, tuple[str, ...]]
+    shares: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    count: bool = True
+    trend_of: str | None = None
+    trend_unit: str = "month"
+
+    def __post_init__(self) -> None:
+        for column, stats in self.numeric.items():
+            unknown = set(stats) - set(STATISTICS)
+            if unknown:
+                raise ValueError(f"{self.prefix}: unknown statistics {sorted(unknown)} for {column}; "
+                                 f"use {', '.join(STATISTICS)}")
+            if "trend" in stats and self.trend_of is None:
+                raise ValueError(f"{self.prefix}: 'trend' of {column} needs trend_of, the time column")
+
+    @property
+    def names(self) -> list[str]:
+        """list of str: the feature names, in output order."""
+        names = [f"{self.prefix}_COUNT"] if self.count else []
+        names += [f"{self.prefix}_{column}_{stat.upper()}"
+                  for column, stats in self.numeric.items() for stat in stats]
+        names += [f"{self.prefix}_{column}_{level_name(level)}_SHARE"
+                  for column, levels in self.shares.items() for level in levels]
+        return names
+
+
+def level_name(level: str) -> str:
+    """Return a category level as a feature-name fragment: upper case, words joined by ``_``.
+
+    Examples
+    --------
+    >>> level_name("Cash X-Sell: low")
+    'CASH_X_SELL_LOW'
+    """
+    words = "".join(ch if ch.isalnum() else " " for ch in level.upper()).split()
+    return "_".join(words)
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Return ``numerator / denominator`` as float32, missing where it is undefined or infinite."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = numerator.to_numpy(np.float64) / denominator.to_numpy(np.float64)
+    values[~np.isfinite(values)] = np.nan
+    return pd.Series(values.astype(np.float32), index=numerator.index)
+
+
+def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.DataFrame:
+    """Summarise `frame` into one row per value of `key`.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        History rows with `key`, every column named in `aggregation`, category columns as pandas
+        categoricals whose categories are the levels listed in ``aggregation.shares``.
+    aggregation : Aggregation
+        What to compute.
+    key : str
+        The column to group by (``"SK_ID_CURR"``, or ``"SK_ID_BUREAU"`` for monthly statuses).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index: the distinct `key` values of `frame` (first-seen order); columns
+        ``aggregation.names``, float32; infinities (overflowing sums) are missing.
+    """
+    codes, keys = pd.factorize(frame[key].to_numpy())
+    n_groups = len(keys)
+    values: dict[str, np.ndarray] = {}
+    if aggregation.count:
+        values[f"{aggregation.prefix}_COUNT"] = np.bincount(codes, minlength=n_groups)
+    values.update(_numeric_statistics(frame, aggregation, codes, n_groups))
+    for column, levels in aggregation.shares.items():
+        shares = _level_shares(frame[column], codes, n_groups, len(levels))
+        for i, level in enumerate(levels):
+            values[f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE"] = shares[:, i]
+    out = np.empty((n_groups, len(values)), dtype=np.float32)
+    for j, name in enumerate(aggregation.names):
+        out[:, j] = values[name]
+    out[np.isinf(out)] = np.nan
+    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.names)
+
+
+def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np.ndarray,
+                        n_groups: int) -> dict[str, np.ndarray]:
+    """Compute each pandas statistic in one grouped pass over all the columns that ask for it."""
+    by_stat: dict[str, list[str]] = {}
+    for column, stats in aggregation.numeric.items():
+        for stat in stats:
+            by_stat.setdefault(stat, []).append(column)
+    values: dict[str, np.ndarray] = {}
+    pandas_stats = [s for s in by_stat if s != "trend"]
+    if pandas_stats:
+        columns = list(dict.fromkeys(c for s in pandas_stats for c in by_stat[s]))
+        grouped = frame[columns].groupby(codes, sort=True)
+        for stat in pandas_stats:
+            # min_count=1: a total over nothing known is missing, not 0.
+            result = (None if not len(codes) else grouped.sum(min_count=1) if stat == "sum"
+                      else getattr(grouped, stat)())
+            for column in by_stat[stat]:
+                name = f"{aggregation.prefix}_{column}_{stat.upper()}"
+                values[name] = (result[column].to_numpy(np.float32) if result is not None
+                                else np.empty(0, dtype=np.float32))
+    for column in by_stat.get("trend", []):
+        assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
+        values[f"{aggregation.prefix}_{column}_TREND"] = _slope(
+            frame[aggregation.trend_of].to_numpy(np.float64), frame[column].to_numpy(np.float64),
+            codes, n_groups)
+    return values
+
+
+def _level_shares(column: pd.Series, codes: np.ndarray, n_groups: int, n_levels: int) -> np.ndarray:
+    """Share of each group's rows holding each level; rows with a missing level count as rows."""
+    level_codes = column.cat.codes.to_numpy().astype(np.int64)
+    known = level_codes >= 0
+    counts = np.bincount(codes[known] * n_levels + level_codes[known],
+                         minlength=n_groups * n_levels).reshape(n_groups, n_levels)
+    sizes = np.bincount(codes, minlength=n_groups)
+    with np.errstate(invalid="ignore"):
+        return counts / sizes[:, None]
+
+
+def _slope(x: np.ndarray, y: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Least-squares slope of y on x per group, from grouped sums; missing below two distinct x."""
+    ok = ~(np.isnan(x) | np.isnan(y))
+    g, x, y = codes[ok], x[ok], y[ok]
+    n = np.bincount(g, minlength=n_groups).astype(np.float64)
+    # Centre x per group first: raw sums of day offsets squared lose the slope to cancellation.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x_mean = np.bincount(g, weights=x, minlength=n_groups) / n
+        y_mean = np.bincount(g, weights=y, minlength=n_groups) / n
+        dx = x - x_mean[g]
+        sxy = np.bincount(g, weights=dx * (y - y_mean[g]), minlength=n_groups)
+        sxx = np.bincount(g, weights=dx * dx, minlength=n_groups)
+        slope = sxy / sxx
+    slope[~(sxx > 1e-9)] = np.nan
+    return slope
+
+
+def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[str, ...]]], *,
+             family: str) -> dict[str, FeatureInfo]:
+    """Describe every feature of `aggregation` in plain language.
+
+    Parameters
+    ----------
+    aggregation : Aggregation
+        The declaration whose features to describe.
+    columns : mapping of str to (str, tuple of str)
+        Column -> (description, raw sources) for every column the aggregation reads.
+    family : str
+        Family name stored in each :class:`FeatureInfo`.
+
+    Returns
+    -------
+    dict of str to FeatureInfo
+        Keyed by feature name, in ``aggregation.names`` order.
+    """
+    over = aggregation.over
+    infos: list[FeatureInfo] = []
+    if aggregation.count:
+        infos.append(FeatureInfo(f"{aggregation.prefix}_COUNT", f"Number of {over}", family, ()))
+    for column, stats in aggregation.numeric.items():
+        text, sources = columns[column]
+        for stat in stats:
+            if stat == "trend":
+                words = f"Trend of {_lower(text)} (change per {aggregation.trend_unit}), over {over}"
+            else:
+                words = f"{STATISTICS[stat]} {_lower(text)}, over {over}"
+            infos.append(FeatureInfo(f"{aggregation.prefix}_{column}_{stat.upper()}", words, family,
+                                     sources))
+    for column, levels in aggregation.shares.items():
+        text, sources = columns[column]
+        for level in levels:
+            infos.append(FeatureInfo(f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE",
+                                     f"Share of {over} where {_lower(text)} is '{level}'", family,
+                                     sources))
+    assert [i.name for i in infos] == aggregation.names, "names and descriptions disagree: a bug"
+    return {i.name: i for i in infos}
+
+
+def schema_meanings(table_name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Return column -> (description, sources) for every column of a raw table, from the schema."""
+    return {c.name: (c.description, (f"{table_name}.{c.name}",)) for c in table(table_name).columns}
+
+
+def _lower(text: str) -> str:
+    """Lower-case the first letter of a description unless it starts an acronym ("ATM")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

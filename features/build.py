@@ -1,0 +1,120 @@
+"""The feature builder: raw tables -> one model-feature row per application.
+
+Two entry points, one path underneath. :func:`build_features` takes the loader's tables (training,
+the demo portfolio); :func:`build_features_from_records` takes what the API receives (application
+records with nested history rows). Both cast every table with ``features.loaders.cast_to_schema`` and
+run the same family functions, so a client gets the same features whichever way its data arrived.
+
+No feature depends on any other client (no normalisation across the data set), and a client, table
+or category the builder has never seen gives missing values, never an error: the columns are always
+:func:`features.descriptions.feature_names`, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.application import application_features
+from features.descriptions import HISTORY_FAMILIES, feature_description, feature_info, feature_names
+from features.loaders import cast_to_schema
+from features.records import APPLICATION, records_to_tables
+from features.schema import HISTORY_TABLES, table
+
+__all__ = ["build_features", "build_features_from_records", "feature_description", "feature_info",
+           "feature_names"]
+
+
+def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Build the model features of every application of a data set.
+
+    Parameters
+    ----------
+    applications : pd.DataFrame
+        application_train or application_test rows (TARGET, if present, is ignored); SK_ID_CURR
+        unique.
+    history : mapping of str to pd.DataFrame
+        History tables by Kaggle file stem (see ``features.schema.HISTORY_TABLES``), as returned by
+        ``features.loaders.load_tables``; any of them may be absent.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per application, in input order, index SK_ID_CURR; columns ``feature_names()``:
+        numbers float32, application categories as categoricals with the schema's levels. A client
+        without rows in a table, or a table absent altogether, has that table's features missing.
+
+    Raises
+    ------
+    ValueError
+        If `applications` has no SK_ID_CURR or repeats one, or `history` has a key that is not a
+        history table.
+    """
+    if "SK_ID_CURR" not in applications.columns:
+        raise ValueError("applications has no SK_ID_CURR column; pass application_train or "
+                         "application_test as loaded by features.loaders.load_tables")
+    repeated = applications["SK_ID_CURR"][applications["SK_ID_CURR"].duplicated()]
+    if len(repeated):
+        raise ValueError(f"applications repeats SK_ID_CURR {repeated.iloc[0]} ({len(repeated)} repeats); "
+                         "each application must appear once")
+    unknown = set(history) - set(HISTORY_TABLES)
+    if unknown:
+        raise ValueError(f"history has unknown tables {sorted(unknown)}; expected some of "
+                         f"{', '.join(HISTORY_TABLES)}")
+    tables = {name: cast_to_schema(history[name] if name in history else _no_rows(name), table(name))
+              for name in HISTORY_TABLES}
+    apps = cast_to_schema(applications, APPLICATION)
+    return _assemble(apps, tables, ids=apps["SK_ID_CURR"].to_numpy())
+
+
+def build_features_from_records(applications: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build the model features of a batch of raw application records, as the API receives them.
+
+    Parameters
+    ----------
+    applications : sequence of mapping
+        One mapping per application: its columns (SK_ID_CURR required, others optional) and
+        optional lists of history rows under ``bureau`` (each bureau row may carry its own
+        ``bureau_balance`` list), ``previous_application``, ``POS_CASH_balance``,
+        ``installments_payments`` and ``credit_card_balance``. History rows may omit SK_ID_CURR.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per record, in record order, index SK_ID_CURR (the same client twice in a batch gives
+        two rows); the same columns and dtypes as :func:`build_features`.
+
+    Raises
+    ------
+    ValueError
+        If the batch is malformed; the message names the record and the field
+        (see ``features.records.records_to_tables``).
+    """
+    ids, apps, tables = records_to_tables(applications)
+    return _assemble(apps, tables, ids=ids)
+
+
+def _no_rows(name: str) -> pd.DataFrame:
+    """Stand in for an absent table: no rows, just the keys that ``cast_to_schema`` requires."""
+    return pd.DataFrame({key: np.empty(0, dtype=np.int32) for key in table(name).keys})
+
+
+def _assemble(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
+              ids: np.ndarray) -> pd.DataFrame:
+    """Run every family on schema-typed tables and line their rows up with `applications`.
+
+    Applications are keyed by their SK_ID_CURR column (real identifiers or batch positions); `ids` are
+    the identifiers to put in the result's index.
+    """
+    keys = applications["SK_ID_CURR"].to_numpy()
+    parts = [application_features(applications)]
+    parts += [family.compute(tables).reindex(keys) for family in HISTORY_FAMILIES]
+    for part in parts:
+        part.index = pd.RangeIndex(len(keys))
+    features = pd.concat(parts, axis=1)
+    features.index = pd.Index(ids, name="SK_ID_CURR")
+    assert list(features.columns) == feature_names(), "built columns differ from the catalogue: a bug"
+    return features

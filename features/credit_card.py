@@ -1,0 +1,83 @@
+"""Features of the monthly snapshots of earlier Home Credit credit cards (credit_card_balance).
+
+Per month: utilisation of the limit, drawings against the limit, payment against the minimum and
+delays. Summarised over the whole history and over the last 12 months, with utilisation trends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.schema import table
+
+__all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
+
+FAMILY = "credit_card"
+TABLES = ("credit_card_balance",)
+_TABLE = table("credit_card_balance")
+_RECENT_MONTHS = 12
+
+_DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "UTILISATION": ("Card balance as a share of the card limit", ("AMT_BALANCE", "AMT_CREDIT_LIMIT_ACTUAL")),
+    "DRAWINGS_TO_LIMIT": ("Amount drawn that month as a share of the card limit",
+                          ("AMT_DRAWINGS_CURRENT", "AMT_CREDIT_LIMIT_ACTUAL")),
+    "PAYMENT_TO_MINIMUM": ("Amount paid that month as a multiple of the minimum instalment",
+                           ("AMT_PAYMENT_TOTAL_CURRENT", "AMT_INST_MIN_REGULARITY")),
+    "LATE": ("Whether the card was past due that month (0/1)", ("SK_DPD",)),
+    "MISSED_MINIMUM": ("Whether less than the minimum instalment was paid that month (0/1)",
+                       ("AMT_PAYMENT_TOTAL_CURRENT", "AMT_INST_MIN_REGULARITY")),
+}
+_RAW = [c.name for c in _TABLE.numeric if c.name != "MONTHS_BALANCE"]
+
+_ALL = Aggregation(
+    prefix="CC", over="the client's monthly credit card snapshots",
+    numeric={"MONTHS_BALANCE": ("min", "max"), **{name: ("max", "mean", "sum", "var") for name in _RAW},
+             "UTILISATION": ("max", "mean"), "DRAWINGS_TO_LIMIT": ("max", "mean"),
+             "PAYMENT_TO_MINIMUM": ("min", "mean"), "LATE": ("mean",), "MISSED_MINIMUM": ("mean",)},
+    shares={c.name: c.categories for c in _TABLE.categorical})
+_RECENT = Aggregation(
+    prefix="CC_L12M", over=f"the client's monthly credit card snapshots, last {_RECENT_MONTHS} months",
+    numeric={"UTILISATION": ("max", "mean", "trend"), "DRAWINGS_TO_LIMIT": ("mean",),
+             "AMT_DRAWINGS_CURRENT": ("sum",), "AMT_BALANCE": ("mean", "trend"),
+             "PAYMENT_TO_MINIMUM": ("mean",), "SK_DPD": ("max",), "LATE": ("mean",),
+             "MISSED_MINIMUM": ("mean",)},
+    trend_of="MONTHS_BALANCE", trend_unit="month")
+
+
+def descriptions() -> dict[str, FeatureInfo]:
+    """Return name -> :class:`FeatureInfo` for every credit card feature, in output order."""
+    meanings = schema_meanings(_TABLE.name)
+    for name, (text, sources) in _DERIVED.items():
+        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
+    return {**describe(_ALL, meanings, family=FAMILY), **describe(_RECENT, meanings, family=FAMILY)}
+
+
+def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the credit card features of every client with at least one monthly snapshot.
+
+    Parameters
+    ----------
+    tables : mapping of str to pd.DataFrame
+        At least ``credit_card_balance``, cast to the schema (may be empty).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
+    """
+    cc = tables[_TABLE.name]
+    paid, minimum = cc["AMT_PAYMENT_TOTAL_CURRENT"], cc["AMT_INST_MIN_REGULARITY"]
+    cc = cc.assign(
+        UTILISATION=ratio(cc["AMT_BALANCE"], cc["AMT_CREDIT_LIMIT_ACTUAL"]),
+        DRAWINGS_TO_LIMIT=ratio(cc["AMT_DRAWINGS_CURRENT"], cc["AMT_CREDIT_LIMIT_ACTUAL"]),
+        PAYMENT_TO_MINIMUM=ratio(paid, minimum),
+        LATE=(cc["SK_DPD"] > 0).astype(np.float32).where(cc["SK_DPD"].notna()),
+        MISSED_MINIMUM=(paid < minimum).astype(np.float32).where(paid.notna() & minimum.notna()),
+    )
+    recent = cc["MONTHS_BALANCE"] >= -_RECENT_MONTHS
+    return pd.concat([aggregate(cc, _ALL, key="SK_ID_CURR"),
+                      aggregate(cc[recent], _RECENT, key="SK_ID_CURR")], axis=1)

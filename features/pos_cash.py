@@ -1,0 +1,70 @@
+"""Features of the monthly snapshots of earlier point-of-sale and cash loans (POS_CASH_balance).
+
+Summarised over the whole history and over the last 12 months, with the trend of the delays over
+those months (is the client catching up or falling behind?).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.schema import table
+
+__all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
+
+FAMILY = "pos_cash"
+TABLES = ("POS_CASH_balance",)
+_TABLE = table("POS_CASH_balance")
+_RECENT_MONTHS = 12
+
+_DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "LATE": ("Whether the loan was past due that month (0/1)", ("SK_DPD",)),
+    "REMAINING_SHARE": ("Share of the loan's instalments still to pay that month",
+                        ("CNT_INSTALMENT_FUTURE", "CNT_INSTALMENT")),
+}
+
+_ALL = Aggregation(
+    prefix="POS", over="the client's monthly snapshots of point-of-sale and cash loans",
+    numeric={"MONTHS_BALANCE": ("min", "max", "mean"), "CNT_INSTALMENT": ("mean", "max"),
+             "CNT_INSTALMENT_FUTURE": ("mean", "min"), "SK_DPD": ("max", "mean"),
+             "SK_DPD_DEF": ("max", "mean"), "LATE": ("mean",), "REMAINING_SHARE": ("mean", "min")},
+    shares={c.name: c.categories for c in _TABLE.categorical})
+_RECENT = Aggregation(
+    prefix="POS_L12M",
+    over=f"the client's monthly snapshots of point-of-sale and cash loans, last {_RECENT_MONTHS} months",
+    numeric={"SK_DPD": ("max", "mean", "trend"), "SK_DPD_DEF": ("max", "mean"), "LATE": ("mean", "trend"),
+             "CNT_INSTALMENT_FUTURE": ("mean",), "REMAINING_SHARE": ("mean",)},
+    trend_of="MONTHS_BALANCE", trend_unit="month")
+
+
+def descriptions() -> dict[str, FeatureInfo]:
+    """Return name -> :class:`FeatureInfo` for every POS/cash feature, in output order."""
+    meanings = schema_meanings(_TABLE.name)
+    for name, (text, sources) in _DERIVED.items():
+        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
+    return {**describe(_ALL, meanings, family=FAMILY), **describe(_RECENT, meanings, family=FAMILY)}
+
+
+def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the POS/cash features of every client with at least one monthly snapshot.
+
+    Parameters
+    ----------
+    tables : mapping of str to pd.DataFrame
+        At least ``POS_CASH_balance``, cast to the schema (may be empty).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
+    """
+    pos = tables[_TABLE.name]
+    pos = pos.assign(LATE=(pos["SK_DPD"] > 0).astype(np.float32).where(pos["SK_DPD"].notna()),
+                     REMAINING_SHARE=ratio(pos["CNT_INSTALMENT_FUTURE"], pos["CNT_INSTALMENT"]))
+    recent = pos["MONTHS_BALANCE"] >= -_RECENT_MONTHS
+    return pd.concat([aggregate(pos, _ALL, key="SK_ID_CURR"),
+                      aggregate(pos[recent], _RECENT, key="SK_ID_CURR")], axis=1)

@@ -1,0 +1,137 @@
+"""Features of the client's earlier applications at Home Credit (previous_application).
+
+Summarised over all earlier applications, over the approved and the refused ones separately, over
+approved loans still running at the application, and over the most recent applications (by decision
+date), which the top competition solutions found more telling than the whole history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.schema import table
+
+__all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
+
+FAMILY = "previous"
+TABLES = ("previous_application",)
+_TABLE = table("previous_application")
+_SENTINEL = [c for c in _TABLE.numeric if c.sentinel is not None]
+#: Sizes of the "most recent applications" windows.
+_LAST = (1, 5)
+
+_DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "APPLICATION_TO_CREDIT": ("Amount asked for as a share of the amount granted",
+                              ("AMT_APPLICATION", "AMT_CREDIT")),
+    "CREDIT_TERM": ("Term of the previous loan in annuities (credit / annuity)",
+                    ("AMT_CREDIT", "AMT_ANNUITY")),
+    "GOODS_TO_CREDIT": ("Goods price as a share of the amount granted", ("AMT_GOODS_PRICE", "AMT_CREDIT")),
+    "INTEREST_SHARE": ("Interest paid over the loan as a share of the amount granted "
+                       "(annuity x number of payments / credit - 1)",
+                       ("AMT_ANNUITY", "CNT_PAYMENT", "AMT_CREDIT")),
+    "LAST_DUE_SHIFT": ("Days between the first planned and the actual last due date",
+                       ("DAYS_LAST_DUE", "DAYS_LAST_DUE_1ST_VERSION")),
+}
+
+_NUMERIC: dict[str, tuple[str, ...]] = {
+    "AMT_ANNUITY": ("min", "max", "mean"),
+    "AMT_APPLICATION": ("min", "max", "mean"),
+    "AMT_CREDIT": ("min", "max", "mean", "sum"),
+    "APPLICATION_TO_CREDIT": ("min", "max", "mean", "var"),
+    "AMT_DOWN_PAYMENT": ("min", "max", "mean"),
+    "AMT_GOODS_PRICE": ("min", "max", "mean"),
+    "HOUR_APPR_PROCESS_START": ("min", "max", "mean"),
+    "RATE_DOWN_PAYMENT": ("min", "max", "mean"),
+    "DAYS_DECISION": ("min", "max", "mean"),
+    "CNT_PAYMENT": ("mean", "sum"),
+    "CREDIT_TERM": ("mean", "max"),
+    "GOODS_TO_CREDIT": ("mean",),
+    "INTEREST_SHARE": ("min", "max", "mean"),
+    "DAYS_FIRST_DRAWING": ("max", "mean"),
+    "DAYS_FIRST_DUE": ("max", "mean"),
+    "DAYS_LAST_DUE_1ST_VERSION": ("max", "mean"),
+    "DAYS_LAST_DUE": ("max", "mean"),
+    "DAYS_TERMINATION": ("max", "mean"),
+    "LAST_DUE_SHIFT": ("mean",),
+    "NFLAG_INSURED_ON_APPROVAL": ("mean",),
+}
+_RECENT_NUMERIC: dict[str, tuple[str, ...]] = {
+    "AMT_CREDIT": ("mean",), "AMT_ANNUITY": ("mean",), "APPLICATION_TO_CREDIT": ("mean",),
+    "DAYS_DECISION": ("mean",), "CNT_PAYMENT": ("mean",), "INTEREST_SHARE": ("mean",),
+}
+_STATUS = "NAME_CONTRACT_STATUS"
+
+_ALL = Aggregation(prefix="PREV", over="the client's previous applications", numeric=_NUMERIC,
+                   shares={c.name: c.categories for c in _TABLE.categorical})
+_APPROVED = Aggregation(prefix="PREV_APPROVED", over="the client's approved previous applications",
+                        numeric=_NUMERIC)
+_REFUSED = Aggregation(prefix="PREV_REFUSED", over="the client's refused previous applications",
+                       numeric=_NUMERIC)
+_RUNNING = Aggregation(
+    prefix="PREV_RUNNING", over="the client's approved Home Credit loans still running at the application",
+    numeric={"AMT_ANNUITY": ("sum",), "AMT_CREDIT": ("sum",), "DAYS_LAST_DUE_1ST_VERSION": ("max",)})
+_RECENT = tuple(
+    Aggregation(prefix=f"PREV_LAST{n}", over=f"the client's {n} most recent previous applications"
+                if n > 1 else "the client's most recent previous application",
+                numeric=_RECENT_NUMERIC, shares={_STATUS: _TABLE.column(_STATUS).categories}, count=False)
+    for n in _LAST)
+
+
+def descriptions() -> dict[str, FeatureInfo]:
+    """Return name -> :class:`FeatureInfo` for every previous-application feature, in output order."""
+    meanings = schema_meanings(_TABLE.name)
+    for c in _SENTINEL:
+        meanings[c.name] = (f"{c.description} (placeholder {c.sentinel} counted as missing)",
+                            meanings[c.name][1])
+    for name, (text, sources) in _DERIVED.items():
+        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
+    infos: dict[str, FeatureInfo] = {}
+    for aggregation in (_ALL, _APPROVED, _REFUSED, _RUNNING, *_RECENT):
+        infos.update(describe(aggregation, meanings, family=FAMILY))
+    return infos
+
+
+def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the previous-application features of every client with at least one.
+
+    Parameters
+    ----------
+    tables : mapping of str to pd.DataFrame
+        At least ``previous_application``, cast to the schema (may be empty).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
+    """
+    previous = _with_derived(tables[_TABLE.name])
+    status = previous[_STATUS]
+    approved = status == "Approved"
+    running = approved & (previous["DAYS_LAST_DUE_1ST_VERSION"] > 0)
+    # Rank 1 = latest decision; ties keep the file order, the same whichever way the rows arrived.
+    recency = previous.groupby("SK_ID_CURR", sort=False)["DAYS_DECISION"].rank(method="first",
+                                                                                ascending=False)
+    parts = [aggregate(previous, _ALL, key="SK_ID_CURR"),
+             aggregate(previous[approved], _APPROVED, key="SK_ID_CURR"),
+             aggregate(previous[status == "Refused"], _REFUSED, key="SK_ID_CURR"),
+             aggregate(previous[running], _RUNNING, key="SK_ID_CURR")]
+    parts += [aggregate(previous[recency <= n], aggregation, key="SK_ID_CURR")
+              for n, aggregation in zip(_LAST, _RECENT, strict=True)]
+    return pd.concat(parts, axis=1)
+
+
+def _with_derived(previous: pd.DataFrame) -> pd.DataFrame:
+    """Turn the day placeholders into missing values and add the ratios of `_DERIVED`."""
+    clean = previous.assign(**{c.name: previous[c.name].where(previous[c.name] != c.sentinel)
+                               for c in _SENTINEL})
+    total_paid = clean["AMT_ANNUITY"] * clean["CNT_PAYMENT"]
+    return clean.assign(
+        APPLICATION_TO_CREDIT=ratio(clean["AMT_APPLICATION"], clean["AMT_CREDIT"]),
+        CREDIT_TERM=ratio(clean["AMT_CREDIT"], clean["AMT_ANNUITY"]),
+        GOODS_TO_CREDIT=ratio(clean["AMT_GOODS_PRICE"], clean["AMT_CREDIT"]),
+        INTEREST_SHARE=ratio(total_paid, clean["AMT_CREDIT"]) - 1,
+        LAST_DUE_SHIFT=clean["DAYS_LAST_DUE"] - clean["DAYS_LAST_DUE_1ST_VERSION"],
+    )

@@ -1,0 +1,167 @@
+"""The feature builder's entry points: same columns always, same features on both paths."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.build import build_features, build_features_from_records, feature_names
+from features.records import tables_to_records
+from features.schema import HISTORY_TABLES, Kind, table
+
+
+def _random_table(name, rng, parents, *, per_parent=None, parent_key="SK_ID_CURR"):
+    """Rows of table `name` for the given parent keys (one each if per_parent is None, else 0 to
+    2 * per_parent), every column filled at random within its range."""
+    schema = table(name)
+    counts = (np.ones(len(parents), dtype=int) if per_parent is None
+              else rng.integers(0, 2 * per_parent + 1, size=len(parents)))
+    n = int(counts.sum())
+    columns = {parent_key: np.repeat(parents, counts)}
+    for col in schema.columns:
+        if col.name in columns:
+            continue
+        if col.kind is Kind.KEY:
+            columns[col.name] = rng.permutation(n) + 1_000_000 * (1 + HISTORY_TABLES.index(name))
+        elif col.kind is Kind.CATEGORY:
+            columns[col.name] = rng.choice(col.categories, size=n)
+        else:
+            low = -3000 if col.low is None else col.low
+            high = (low + 1000 if col.high is None else col.high) if low < 0 else (col.high or 1e5)
+            values = rng.uniform(low, high, size=n).round(0 if col.written_as_int else 2)
+            if col.nullable:
+                values[rng.random(n) < 0.1] = np.nan
+            columns[col.name] = values
+    return pd.DataFrame(columns)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Eight clients with random history in every table; client 8 has none at all."""
+    rng = np.random.default_rng(3)
+    ids = np.arange(101, 109)
+    apps = _random_table("application_train", rng, ids)
+    apps["DAYS_EMPLOYED"] = np.where(ids % 3 == 0, 365243, -1000)
+    with_history = ids[:-1]
+    bureau = _random_table("bureau", rng, with_history, per_parent=3)
+    previous = _random_table("previous_application", rng, with_history, per_parent=3)
+    history = {
+        "bureau": bureau,
+        "bureau_balance": _random_table("bureau_balance", rng, bureau["SK_ID_BUREAU"].to_numpy(),
+                                        per_parent=4, parent_key="SK_ID_BUREAU"),
+        "previous_application": previous,
+    }
+    for name in ("POS_CASH_balance", "installments_payments", "credit_card_balance"):
+        history[name] = _random_table(name, rng, with_history, per_parent=5)
+    return apps, history
+
+
+def test_columns_are_the_catalogue(data):
+    apps, history = data
+    assert list(build_features(apps, history).columns) == feature_names()
+
+
+@pytest.mark.parametrize("absent", HISTORY_TABLES)
+def test_absent_table_keeps_columns_and_leaves_only_its_features_missing(data, absent):
+    apps, history = data
+    full = build_features(apps, history)
+    partial = build_features(apps, {k: v for k, v in history.items() if k != absent})
+    assert list(partial.columns) == list(full.columns)
+    changed = [c for c in full.columns if not full[c].equals(partial[c])]
+    assert changed, f"dropping {absent} changed nothing"
+    assert partial[changed].isna().all().all() or absent == "bureau_balance"
+
+
+def test_client_without_history_has_missing_history_features(data):
+    apps, history = data
+    features = build_features(apps, history)
+    history_columns = [c for c in features.columns if c not in apps.columns][60:]
+    assert features.loc[108, history_columns].isna().all()
+
+
+def test_one_row_per_application_in_input_order_without_target(data):
+    apps, history = data
+    shuffled = apps.sample(frac=1, random_state=0)
+    features = build_features(shuffled, history)
+    assert list(features.index) == list(shuffled["SK_ID_CURR"])
+    assert "TARGET" not in features.columns
+
+
+def test_numbers_are_float32_and_categories_have_schema_levels(data):
+    apps, history = data
+    features = build_features(apps, history)
+    for name, dtype in features.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            assert list(dtype.categories) == list(table("application_test").column(name).categories)
+        else:
+            assert dtype == np.float32, name
+
+
+@pytest.mark.parametrize("client", [101, 102, 103, 104, 105, 106, 107, 108])
+def test_one_client_from_records_equals_its_row_of_the_full_build(data, client):
+    apps, history = data
+    full = build_features(apps, history)
+    one = build_features_from_records(tables_to_records(apps[apps["SK_ID_CURR"] == client], history))
+    pd.testing.assert_frame_equal(one, full.loc[[client]], check_exact=False, rtol=1e-5, atol=1e-6)
+
+
+def test_a_batch_from_records_equals_the_full_build(data):
+    apps, history = data
+    full = build_features(apps, history)
+    batch = build_features_from_records(tables_to_records(apps, history))
+    pd.testing.assert_frame_equal(batch, full, check_exact=False, rtol=1e-5, atol=1e-6)
+
+
+def test_same_client_twice_in_a_batch_gives_two_equal_rows(data):
+    apps, history = data
+    records = tables_to_records(apps[apps["SK_ID_CURR"] == 101], history)
+    features = build_features_from_records(records * 2)
+    assert list(features.index) == [101, 101]
+    pd.testing.assert_series_equal(features.iloc[0], features.iloc[1], check_names=False)
+
+
+def test_build_does_not_modify_its_inputs(data):
+    apps, history = data
+    before = {name: frame.copy() for name, frame in history.items()}
+    apps_before = apps.copy()
+    build_features(apps, history)
+    pd.testing.assert_frame_equal(apps, apps_before)
+    for name, frame in history.items():
+        pd.testing.assert_frame_equal(frame, before[name])
+
+
+def test_unseen_category_becomes_missing_not_an_error():
+    with pytest.warns(UserWarning, match="not among the schema levels"):
+        features = build_features_from_records([{"SK_ID_CURR": 1, "NAME_CONTRACT_TYPE": "Crypto loans",
+                                                  "bureau": [{"CREDIT_TYPE": "Crypto"}]}])
+    assert pd.isna(features.loc[1, "NAME_CONTRACT_TYPE"])
+    assert features.loc[1, "BURO_COUNT"] == 1
+    assert features.loc[1, "BURO_CREDIT_TYPE_CONSUMER_CREDIT_SHARE"] == 0
+
+
+@pytest.mark.parametrize("income", [0.0, -5.0, 1e30, np.inf])
+def test_values_outside_the_training_range_give_finite_or_missing_features(income):
+    features = build_features_from_records([{"SK_ID_CURR": 1, "AMT_INCOME_TOTAL": income, "AMT_CREDIT": 1e5,
+                                             "installments_payments": [{"AMT_INSTALMENT": 0.0,
+                                                                        "AMT_PAYMENT": 1e38}]}])
+    numbers = features.select_dtypes("number").to_numpy()
+    assert not np.isinf(numbers).any()
+
+
+def test_application_without_any_field_but_its_id_gives_a_row():
+    features = build_features_from_records([{"SK_ID_CURR": 5}])
+    assert features.shape == (1, len(feature_names()))
+
+
+def test_missing_identifier_column_is_rejected():
+    with pytest.raises(ValueError, match="applications has no SK_ID_CURR column"):
+        build_features(pd.DataFrame({"AMT_CREDIT": [1.0]}), {})
+
+
+def test_repeated_identifier_is_rejected():
+    with pytest.raises(ValueError, match="repeats SK_ID_CURR 7"):
+        build_features(pd.DataFrame({"SK_ID_CURR": [7, 7]}), {})
+
+
+def test_unknown_history_table_is_rejected():
+    with pytest.raises(ValueError, match=r"unknown tables \['bureau_balances'\]"):
+        build_features(pd.DataFrame({"SK_ID_CURR": [7]}), {"bureau_balances": pd.DataFrame()})
