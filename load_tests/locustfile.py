@@ -1,0 +1,103 @@
+"""Traffic of the credit-scoring service: advisors' predictions, explanations and the UI.
+
+Run without a user class, the classes' weights give the realistic mix; name one class to load a
+single endpoint (the benchmark does)::
+
+    python -m load_tests.make_payloads --out results/load_payloads.json
+    python -m locust -f load_tests/locustfile.py --headless -u 32 -r 16 -t 60s \
+        --host http://127.0.0.1:3000 --payloads results/load_payloads.json [PredictUser]
+
+The run exits non-zero when it breaks a threshold (``--max-fail-ratio``, ``--max-p95-ms``,
+``--max-p99-ms``, ``--min-rps``; see ``load_tests/locust_common.py``).
+"""
+
+from __future__ import annotations
+
+import random
+
+from locust import FastHttpUser, between, task
+
+from load_tests.locust_common import bodies, think_time
+
+PREDICT_PATH = "/predict"
+EXPLAIN_PATH = "/explain"
+UI_PATH = "/ui/"
+_JSON = {"Content-Type": "application/json"}
+
+
+class _ServiceUser(FastHttpUser):
+    """An advisor's client: posts pre-serialised bodies and checks that each answer is complete."""
+
+    abstract = True
+    # Advisors look at an answer before the next request; the benchmark sets --max-think-ms 0.
+    wait_time = think_time
+
+    def on_start(self) -> None:
+        self.bodies = bodies(self.environment)
+
+    def _post(self, path: str, body: bytes, *, name: str, expected_items: int) -> None:
+        with self.client.post(path, data=body, headers=_JSON, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}: {(response.text or '')[:200]}")
+                return
+            items = response.json()
+            if not isinstance(items, list) or len(items) != expected_items:
+                response.failure(f"expected {expected_items} items, got {str(items)[:200]}")
+            elif any("probability" not in item for item in items):
+                response.failure(f"an item has no probability: {str(items)[:200]}")
+
+
+class PredictUser(_ServiceUser):
+    """Scores one application that comes with its credit history (the sizing scenario)."""
+
+    weight = 6
+
+    @task
+    def predict_with_history(self) -> None:
+        self._post(PREDICT_PATH, random.choice(self.bodies.with_history), name="predict 1 (history)",
+                   expected_items=1)
+
+
+class PredictNoHistoryUser(_ServiceUser):
+    """Scores one application of a client without any history (a first-time borrower)."""
+
+    weight = 2
+
+    @task
+    def predict_without_history(self) -> None:
+        self._post(PREDICT_PATH, random.choice(self.bodies.without_history), name="predict 1 (no history)",
+                   expected_items=1)
+
+
+class PredictTenUser(_ServiceUser):
+    """Scores ten applications in one request (a morning's queue of an advisor)."""
+
+    weight = 1
+
+    @task
+    def predict_ten(self) -> None:
+        self._post(PREDICT_PATH, random.choice(self.bodies.many), name="predict 10", expected_items=10)
+
+
+class ExplainUser(_ServiceUser):
+    """Asks why: one application with history, explained feature by feature."""
+
+    weight = 1
+
+    @task
+    def explain_with_history(self) -> None:
+        self._post(EXPLAIN_PATH, random.choice(self.bodies.with_history), name="explain 1 (history)",
+                   expected_items=1)
+
+
+class UiUser(_ServiceUser):
+    """Opens the advisor's page (the Gradio UI mounted by the service)."""
+
+    weight = 1
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def open_page(self) -> None:
+        with self.client.get(UI_PATH, name="ui page", catch_response=True) as response:
+            if response.status_code != 200 or "gradio" not in (response.text or "").lower():
+                response.failure(f"HTTP {response.status_code}, not the Gradio page")

@@ -1,0 +1,196 @@
+"""Start the servers that load runs measure, watch their processes, stop them.
+
+Each server runs as a subprocess in its own session, so that stopping it also stops the workers it
+forked, and so that its memory (RSS summed over the process tree) and its worker processes can be
+watched while the load runs: a worker that crashed and was restarted shows up as a new process id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+__all__ = [
+    "PROJECT_ROOT",
+    "ServerProcess",
+    "ServiceSettings",
+    "free_port",
+    "get_status",
+    "reference_command",
+    "running",
+    "service_command",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_OFFLINE = {"BENTOML_DO_NOT_TRACK": "true", "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How the credit-scoring service is started; the service reads these from its environment.
+
+    Parameters
+    ----------
+    workers : int, default=1
+        Worker processes (``CREDIT_SCORING_WORKERS``).
+    batching : bool, default=True
+        Adaptive batching of predictions (``CREDIT_SCORING_BATCHING``, "on" or "off").
+    """
+
+    workers: int = 1
+    batching: bool = True
+
+    @property
+    def label(self) -> str:
+        """str: short description for tables, e.g. "batched, 2 workers"."""
+        mode = "batched" if self.batching else "unbatched"
+        return f"{mode}, {self.workers} worker{'s' if self.workers > 1 else ''}"
+
+    def environment(self) -> dict[str, str]:
+        """Return the environment variables that carry these settings to the service."""
+        return {"CREDIT_SCORING_WORKERS": str(self.workers),
+                "CREDIT_SCORING_BATCHING": "on" if self.batching else "off"}
+
+
+def service_command(*, port: int, target: str = ".") -> list[str]:
+    """Return the command that serves the BentoML service (`target`: bentofile folder or Bento tag)."""
+    return [sys.executable, "-m", "bentoml", "serve", target, "--host", "127.0.0.1", "--port", str(port)]
+
+
+def reference_command(*, port: int, model_tag: str) -> list[str]:
+    """Return the command that serves model `model_tag` with the plain FastAPI reference server."""
+    return [sys.executable, "-m", "load_tests.reference_server", "--host", "127.0.0.1", "--port", str(port),
+            "--model", model_tag]
+
+
+class ServerProcess:
+    """A running server: its URL, its process tree, its memory and its log."""
+
+    def __init__(self, process: subprocess.Popen[bytes], *, url: str, log_path: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log_path = log_path
+        self._root = psutil.Process(process.pid)
+
+    def processes(self) -> list[psutil.Process]:
+        """Return the server's live processes: the one started and all its descendants."""
+        try:
+            return [self._root, *self._root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def pids(self) -> set[int]:
+        """Return the ids of the server's live processes (a restarted worker gets a new one)."""
+        return {p.pid for p in self.processes()}
+
+    def rss_mb(self) -> float:
+        """Return the resident memory of the whole process tree, in MiB."""
+        total = 0
+        for proc in self.processes():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += proc.memory_info().rss
+        return total / 2**20
+
+    def alive(self) -> bool:
+        """Return whether the process that was started still runs."""
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Return the last `lines` lines of the server's log."""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_ready(self, *, path: str, timeout_s: float) -> None:
+        """Wait until GET `path` answers 200.
+
+        Raises
+        ------
+        RuntimeError
+            If the server exits or is not ready within `timeout_s`; the message holds its log's tail.
+        """
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"server exited with code {self.process.returncode} before it was "
+                                   f"ready; end of {self.log_path}:\n{self.log_tail()}")
+            if get_status(self.url + path, timeout_s=2.0) == 200:
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"server not ready at {self.url}{path} after {timeout_s:.0f} s; end of "
+                           f"{self.log_path}:\n{self.log_tail()}")
+
+    def stop(self, *, timeout_s: float = 20.0) -> None:
+        """Stop the server and every process of its session: SIGTERM, then SIGKILL after `timeout_s`."""
+        if not self.alive():
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout_s)
+
+
+@contextlib.contextmanager
+def running(command: Sequence[str], *, url: str, log_path: Path, env: Mapping[str, str] | None = None,
+            ready_path: str = "/readyz", ready_timeout_s: float = 180.0) -> Iterator[ServerProcess]:
+    """Run a server for the duration of a ``with`` block, ready before the block starts.
+
+    Parameters
+    ----------
+    command : sequence of str
+        The server's command line (see `service_command` and `reference_command`).
+    url : str
+        Base URL the server listens on.
+    log_path : Path
+        File that receives the server's standard output and error.
+    env : mapping of str to str, optional
+        Variables added to this process's environment (offline settings are always added).
+    ready_path : str, default="/readyz"
+        Path that answers 200 once the server can take traffic.
+    ready_timeout_s : float, default=180.0
+        Longest wait for readiness.
+
+    Yields
+    ------
+    ServerProcess
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(list(command), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **_OFFLINE, **(env or {})}, start_new_session=True)
+    server = ServerProcess(process, url=url, log_path=log_path)
+    try:
+        server.wait_ready(path=ready_path, timeout_s=ready_timeout_s)
+        yield server
+    finally:
+        server.stop()
+
+
+def get_status(url: str, *, timeout_s: float = 5.0) -> int:
+    """Return the HTTP status of GET `url` (0 when the connection failed or timed out)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
