@@ -14,7 +14,6 @@ Real Kaggle folder (application_train.csv and any history CSVs)::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -64,8 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                           help="cost of refusing a client who would repay (false positive)")
     output = parser.add_argument_group("output")
     output.add_argument("--name", default="credit_scoring", help="BentoML model name")
-    output.add_argument("--suite-out", type=Path, default=Path("expectations/credit_scoring_suite.json"),
-                        help="where to write the Great Expectations suite too (it is also inside the model)")
+    output.add_argument("--suite-out", type=Path,
+                        help="where to write the Great Expectations suite too (it is also inside the "
+                             "model); default: expectations.SUITE_PATH, which the service reads")
     output.add_argument("--no-progress", action="store_true", help="hide progress bars")
     return parser.parse_args(argv)
 
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the training command; return the exit status."""
     args = parse_args(argv)
     os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
+    from expectations import SUITE_PATH, save_suite
     from train.bundle import save_to_store
     from train.data import folder_data, synthetic_data
     from train.pipeline import TrainingConfig, train
@@ -94,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
                             costs=costs, model_name=args.name, num_threads=args.threads,
                             study_storage=args.study_db, study_name=args.study_name, progress=progress)
     result = train(data, config)
-    tag = save_to_store(result.contents, name=args.name, labels=result.labels, metadata=result.metadata)
-    args.suite_out.parent.mkdir(parents=True, exist_ok=True)
-    args.suite_out.write_text(json.dumps(result.contents.suite, indent=1), encoding="utf-8")
+    tag, path = save_to_store(result.contents, name=args.name, labels=result.labels, metadata=result.metadata)
+    suite_path = save_suite(result.contents.suite, args.suite_out or SUITE_PATH)
     m = result.contents.metrics
     costs_per_1000 = m["cost_per_1000"]
     print(f"model: {tag}")
+    print(f"saved in: {path}")
+    print(f"report: {path / 'report.html'}  suite: {suite_path}")
     print(f"cv_auc: {m['cv_auc']:.4f} (LightGBM defaults {m['cv_auc_default']:.4f})  brier: {m['brier']:.5f}")
     print(f"threshold: {m['threshold']:.4f}  cost per 1,000: {costs_per_1000['optimal']:.1f} "
           f"(0.5: {costs_per_1000['threshold_0_5']:.1f}, accept all: {costs_per_1000['accept_all']:.1f}, "

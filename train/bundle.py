@@ -93,15 +93,15 @@ def write_bundle(contents: BundleContents, directory: Path) -> None:
 
 
 def save_to_store(contents: BundleContents, *, name: str, labels: dict[str, str],
-                  metadata: dict[str, object]) -> str:
-    """Save the bundle as a BentoML model and return its tag ("name:version").
+                  metadata: dict[str, object]) -> tuple[str, Path]:
+    """Save the bundle as a BentoML model; return its tag ("name:version") and its folder.
 
     The model store is BentoML's (``BENTOML_HOME`` decides where). ``contents.version`` is set to the tag.
     """
     with bentoml.models.create(name, labels=labels, metadata=metadata) as model:
         contents.version = str(model.tag)
         write_bundle(contents, Path(model.path))
-    return contents.version
+    return contents.version, Path(bentoml.models.get(model.tag).path)
 
 
 class ModelBundle:

@@ -31,7 +31,7 @@ def build_model_card(metrics: dict, *, scorecard: Scorecard, model_name: str) ->
     m = metrics
     costs = m["cost_per_1000"]
     size = m["model_size"]
-    top = ", ".join(f["feature"] for f in m["top_features"][:10])
+    top = ", ".join(list(m["importance"])[:10])
     return f"""# Model card: {model_name}
 
 ## Intended use

@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from tqdm.auto import tqdm
 
+from expectations import build_suite
 from features.build import build_features
 from features.schema import SCHEMA_VERSION
 from train import explain
@@ -40,6 +41,8 @@ _LIBRARIES = ("lightgbm", "optuna", "shap", "bentoml", "great_expectations", "pa
 #: Rows used for the SHAP summary and the global importance, and for the timing of explanations.
 _SHAP_ROWS = 2000
 _TIMING_ROWS = 200
+#: Features whose mean |SHAP| is stored in the metrics (global importance, largest first).
+_IMPORTANCE_KEPT = 30
 _COMPLETE = (optuna.trial.TrialState.COMPLETE,)
 _EXPLAINER = {
     "method": "exact TreeSHAP: booster.predict(pred_contrib=True)",
@@ -284,23 +287,22 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
         "tuning": _tuning_summary(study, config.study_storage),
         "rows": len(y), "default_rate": float(y.mean()), "folds": config.n_folds, "seed": config.seed,
         "data_source": data.source, "row_counts": data.row_counts, "features": features.shape[1],
-        "top_features": [{"feature": k, "mean_abs_shap": float(v)} for k, v in importance.head(20).items()],
+        "importance": {k: float(v) for k, v in importance.head(_IMPORTANCE_KEPT).items()},
         "fairness_ratios": {k: v["ratios"] for k, v in fairness.items()},
         **explained,
     }
     thresholds, cost_values = cost_curve(y, probability, costs=config.costs)
-    evidence = Evidence(metrics=metrics, target=y, probability=chosen.honest_probability,
-                        raw_probability=1 / (1 + np.exp(-chosen.cv.oof_margin)), cost_thresholds=thresholds,
-                        cost_values=cost_values,
+    evidence = Evidence(metrics=metrics, target=y, probability=probability,
+                        honest_probability=chosen.honest_probability,
+                        raw_probability=1 / (1 + np.exp(-chosen.cv.oof_margin)),
+                        cost_thresholds=thresholds, cost_values=cost_values,
                         trial_values=[t.value for t in study.get_trials(states=_COMPLETE)],
                         shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
-    from expectations import build_suite  # GX takes seconds to import: only when a suite is built
-
     scorecard = Scorecard()
     contents = BundleContents(
         booster=booster, features=feature_spec(features), calibrator=chosen.calibrator, threshold=threshold,
         costs=config.costs, scorecard=scorecard, explainer={**_EXPLAINER, **explained}, metrics=metrics,
-        suite=build_suite(data.applications.drop(columns="TARGET")),
+        suite=build_suite(data.applications),
         reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
                                        probability=probability, seed=config.seed),
         report_html=build_report(evidence, title=f"Training report: {config.model_name}"),

@@ -37,7 +37,9 @@ class Evidence:
     target : np.ndarray of shape (n,)
         Outcomes of the training applications.
     probability : np.ndarray of shape (n,)
-        Calibrated out-of-fold probabilities (cross-fitted calibration).
+        Calibrated out-of-fold probabilities: the decisions, costs and curves.
+    honest_probability : np.ndarray of shape (n,)
+        The same, each fold calibrated by a map fitted on the other folds: the reliability curve.
     raw_probability : np.ndarray of shape (n,)
         Out-of-fold probabilities before calibration.
     cost_thresholds, cost_values : np.ndarray
@@ -55,6 +57,7 @@ class Evidence:
     metrics: dict
     target: np.ndarray
     probability: np.ndarray
+    honest_probability: np.ndarray
     raw_probability: np.ndarray
     cost_thresholds: np.ndarray
     cost_values: np.ndarray
@@ -95,7 +98,7 @@ def _precision_recall(ev: Evidence) -> str:
 def _calibration(ev: Evidence) -> str:
     fig, ax = plt.subplots(figsize=(5, 4.5))
     top = 0.0
-    for label, p in (("before calibration", ev.raw_probability), ("calibrated", ev.probability)):
+    for label, p in (("before calibration", ev.raw_probability), ("calibrated", ev.honest_probability)):
         curve = reliability_curve(ev.target, p, n_bins=15)
         ax.plot(curve["predicted"], curve["observed"], marker="o", label=label)
         top = max(top, *curve["predicted"], *curve["observed"])
@@ -131,6 +134,7 @@ def _tuning(ev: Evidence) -> str:
     ax.plot(np.arange(1, len(values) + 1), values, "o", label="completed trial")
     ax.plot(np.arange(1, len(values) + 1), np.maximum.accumulate(values), label="best so far")
     ax.axhline(ev.metrics["cv_auc_default"], ls="--", c="grey", label="LightGBM defaults")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set(xlabel="completed trial", ylabel="CV AUC", title="Optuna tuning history")
     ax.legend(loc="lower right")
     return _png(fig)
