@@ -122,10 +122,10 @@ def level_name(level: str) -> str:
 
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """Return ``numerator / denominator`` as float32, missing where it is undefined or infinite."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = numerator.to_numpy(np.float64) / denominator.to_numpy(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        values = (numerator.to_numpy(np.float64) / denominator.to_numpy(np.float64)).astype(np.float32)
     values[~np.isfinite(values)] = np.nan
-    return pd.Series(values.astype(np.float32), index=numerator.index)
+    return pd.Series(values, index=numerator.index)
 
 
 def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.DataFrame:
@@ -152,7 +152,8 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.
     values: dict[str, np.ndarray] = {}
     if aggregation.count:
         values[f"{aggregation.prefix}_COUNT"] = np.bincount(codes, minlength=n_groups)
-    values.update(_numeric_statistics(frame, aggregation, codes, n_groups))
+    with np.errstate(over="ignore"):  # overflowing totals become missing below
+        values.update(_numeric_statistics(frame, aggregation, codes, n_groups))
     for column, levels in aggregation.shares.items():
         shares = _level_shares(frame[column], codes, n_groups, len(levels))
         for i, level in enumerate(levels):
