@@ -36,7 +36,7 @@ from features.schema import Kind, table
 from ui import charts, handlers
 from ui.formatting import column_label, format_value
 from ui.handlers import Advisor
-from ui.text import FORM_FIELDS, TITLE, WHAT_IF_FIELDS
+from ui.text import FORM_FIELDS, METRIC_LABELS, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
 
@@ -82,10 +82,10 @@ def _model_summary(advisor: Advisor) -> str:
         lines.append(f"The threshold minimises the expected cost where a missed default costs "
                      f"{format_value(info.costs['false_negative'])} and a wrongly refused good client "
                      f"{format_value(info.costs['false_positive'])}.")
-    scalar = {k: v for k, v in info.metrics.items() if isinstance(v, int | float)}
-    if scalar:
-        lines.append("\n| metric | value |\n|---|---|\n"
-                     + "\n".join(f"| {k} | {format_value(v)} |" for k, v in scalar.items()))
+    shown = [(label, info.metrics[key]) for key, label in METRIC_LABELS.items() if key in info.metrics]
+    if shown:
+        lines.append("| measure | value |\n|---|---|\n"
+                     + "\n".join(f"| {label} | {format_value(value)} |" for label, value in shown))
     return "\n\n".join(lines)
 
 

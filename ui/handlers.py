@@ -61,7 +61,14 @@ class Advisor:
         try:
             return self.scorer([record])[0]
         except ValueError as error:
-            raise gr.Error(f"The service could not score this application: {error}") from error
+            raise gr.Error(f"The service could not score this application: {_problems(error)}") from error
+
+
+def _problems(error: ValueError) -> str:
+    """Return a rejection as "field: problem" lines (pydantic's list of errors), else its message."""
+    if not callable(getattr(error, "errors", None)):
+        return str(error)
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
 
 
 class ClientView(NamedTuple):

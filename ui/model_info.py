@@ -40,7 +40,8 @@ class ModelInfo:
     reference : dict
         Reference statistics of the training population (`train.reference.reference_statistics`).
     importance : dict of str to float, optional
-        Global importance per feature (mean |SHAP|), largest first.
+        Global importance per feature (mean |SHAP| in log-odds), largest first; training saves the
+        top features in ``metrics["importance"]``.
     costs : dict of str to float, optional
         ``false_negative`` and ``false_positive`` costs behind the threshold.
     """
@@ -64,7 +65,7 @@ class ModelInfo:
             model_card=bundle.model_card,
             metrics=bundle.metrics,
             reference=bundle.reference,
-            importance=dict(bundle.metrics.get("importance", {})),
+            importance={name: float(value) for name, value in bundle.metrics["importance"].items()},
             costs={"false_negative": float(bundle.cost_false_negative),
                    "false_positive": float(bundle.cost_false_positive)},
         )

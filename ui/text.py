@@ -18,6 +18,7 @@ __all__ = [
     "DECISION_WORD",
     "FORM_FIELDS",
     "HATCH_AGAINST",
+    "METRIC_LABELS",
     "MISSING",
     "NOT_APPLICABLE",
     "REFUSED",
@@ -74,3 +75,14 @@ FORM_FIELDS: Final = (
     "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "CODE_GENDER", "NAME_FAMILY_STATUS", "EXT_SOURCE_1",
     "EXT_SOURCE_2", "EXT_SOURCE_3", "REGION_RATING_CLIENT",
 )
+
+#: Training metrics shown on the Model tab, in this order, with what they mean for an advisor.
+METRIC_LABELS: Final = {
+    "oof_auc": "Ranking quality, AUC on clients unseen in training (0.5 = chance, 1 = perfect)",
+    "brier": "Calibration, Brier score (lower is better)",
+    "approval_rate": "Share of past clients approved at the threshold",
+    "recall": "Share of past defaults the threshold refuses",
+    "precision": "Share of past refusals that did default",
+    "default_rate": "Share of past clients who defaulted",
+    "rows": "Past clients the model learned from",
+}

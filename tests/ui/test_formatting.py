@@ -3,7 +3,15 @@
 import pytest
 
 from features.schema import DAYS_SENTINEL
-from ui.formatting import application_table, column_label, format_value, history_table, percent, points, raw_value
+from ui.formatting import (
+    application_table,
+    column_label,
+    format_value,
+    history_table,
+    percent,
+    points,
+    raw_value,
+)
 from ui.text import FORM_FIELDS, MISSING, NOT_APPLICABLE
 
 
