@@ -51,6 +51,11 @@ _RECENT = Aggregation(
 def descriptions() -> dict[str, FeatureInfo]:
     """Return name -> :class:`FeatureInfo` for every credit card feature, in output order."""
     meanings = schema_meanings(_TABLE.name)
+    # The schema words some counts like their amounts ("Purchases that month"): tell them apart.
+    texts = [text for text, _ in meanings.values()]
+    for name, (text, sources) in list(meanings.items()):
+        if name.startswith("CNT_") and texts.count(text) > 1:
+            meanings[name] = (f"Number of {text[:1].lower()}{text[1:]}", sources)
     for name, (text, sources) in _DERIVED.items():
         meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
     return {**describe(_ALL, meanings, family=FAMILY), **describe(_RECENT, meanings, family=FAMILY)}
