@@ -1,0 +1,223 @@
+"""The credit-scoring service: ``bentoml serve`` (port 3000), or ``bentoml build`` then serve the Bento.
+
+Two BentoML services, started together:
+
+- `CreditScoring`, the entry point: ``POST /predict`` and ``POST /explain`` take
+  ``{"applications": [...]}`` (raw Home Credit records, see `serving.requests`), check each request
+  against the request model generated from the schema, forward it to the model service and answer
+  in request order, or with a 4xx naming application, field and problem. Also ``GET /model/card``,
+  the advisor page at ``/ui``, and BentoML's ``/livez``, ``/readyz`` and ``/metrics``. One worker:
+  the page's Gradio queue lives in one process.
+- `ScoringModel`: the adaptive-batched methods. Each batch merges the applications of many requests,
+  is validated once against the model's Great Expectations suite (whose cost does not depend on the
+  number of rows), and is scored together; applications that fail are answered with their problems,
+  the others are scored, so one client's bad application never fails another client's request.
+
+Environment (read here, once):
+
+- ``CREDIT_SCORING_API_KEY``: when set, /predict, /explain and /model/card need it
+  (``Authorization: Bearer <key>`` or ``X-API-Key: <key>``); unset, they are open.
+- ``CREDIT_SCORING_MODEL_WORKERS`` (default 1): processes of the model service.
+- ``CREDIT_SCORING_LIGHTGBM_THREADS`` (default 1): LightGBM threads per model-service call.
+- ``CREDIT_SCORING_DEMO_DATA`` (default ``data/demo``): Kaggle-layout folder of the page's demo
+  clients (application_test and history); without it the page scores typed-in applications only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import bentoml
+import pandas as pd
+from fastapi import FastAPI
+from pydantic import TypeAdapter
+
+from features.loaders import cast_to_schema
+from features.schema import table
+from serving.middleware import ApiKeyMiddleware, ProblemResponses
+from serving.problems import error_response
+from serving.requests import (
+    Application,
+    ExplainApplications,
+    ExplainBody,
+    PredictApplications,
+    PredictBody,
+)
+from serving.responses import Explanation, ModelCard, Prediction, Problem
+from serving.scoring import ExplanationOutcome, PredictionOutcome, Scorer
+from train.bundle import ModelBundle
+from ui.app import mount_ui
+from ui.handlers import Advisor
+from ui.model_info import ModelInfo
+from ui.portfolio import Portfolio
+
+logger = logging.getLogger("credit_scoring")
+
+MODEL_TAG = "credit_scoring:latest"
+API_KEY = os.environ.get("CREDIT_SCORING_API_KEY") or None
+MODEL_WORKERS = int(os.environ.get("CREDIT_SCORING_MODEL_WORKERS", "1"))
+LIGHTGBM_THREADS = int(os.environ.get("CREDIT_SCORING_LIGHTGBM_THREADS", "1"))
+DEMO_DATA = Path(os.environ.get("CREDIT_SCORING_DEMO_DATA", "data/demo"))
+
+# Adaptive batching of the model service. A batch costs a fixed ~0.4-0.8 s of Great Expectations
+# validation (about 5 ms per range expectation, whatever the rows) plus ~0.1-0.2 ms per application
+# (features and LightGBM): throughput comes from large batches, and the latency budget must exceed
+# one validation with a queue behind it, or BentoML sheds requests with 503. See README "Batching".
+PREDICT_MAX_BATCH = 1000
+EXPLAIN_MAX_BATCH = 100
+MAX_LATENCY_MS = 10_000
+
+try:
+    bentoml.models.get(MODEL_TAG)
+except bentoml.exceptions.NotFound:
+    raise SystemExit(f"no {MODEL_TAG} model in the BentoML model store; train one with `python -m train`"
+                     ) from None
+
+APPLICATIONS = bentoml.metrics.Counter(
+    name="credit_scoring_applications", labelnames=["endpoint", "outcome"],
+    documentation="Applications answered, by endpoint and outcome (approved, refused, rejected)")
+VALIDATION_SECONDS = bentoml.metrics.Histogram(
+    name="credit_scoring_validation_seconds", labelnames=["endpoint"],
+    documentation="Great Expectations validation time per batch",
+    buckets=(0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
+
+
+class RejectedApplicationsError(ValueError):
+    """Some applications broke the model's expectations; `problems` says which, where and why."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"application {p.index} (SK_ID_CURR={p.SK_ID_CURR}) {p.field}: {p.problem}"
+                                   for p in self.problems))
+
+
+@bentoml.service(name="credit_scoring_model", workers=MODEL_WORKERS, threads=2, traffic={"timeout": 60})
+class ScoringModel:
+    """The model: validates, scores and explains merged batches of applications."""
+
+    model_ref = bentoml.models.BentoModel(MODEL_TAG)
+
+    def __init__(self) -> None:
+        self.scorer = Scorer(ModelBundle.load(self.model_ref.path, num_threads=LIGHTGBM_THREADS))
+
+    @bentoml.api(batchable=True, max_batch_size=PREDICT_MAX_BATCH, max_latency_ms=MAX_LATENCY_MS)
+    def predict_batch(self, applications: list[Application]) -> list[PredictionOutcome]:
+        """Score a merged batch; applications that break the expectations get their problems."""
+        outcomes = self.scorer.predict(applications)
+        VALIDATION_SECONDS.labels(endpoint="predict").observe(self.scorer.validator.last_seconds)
+        return outcomes
+
+    @bentoml.api(batchable=True, max_batch_size=EXPLAIN_MAX_BATCH, max_latency_ms=MAX_LATENCY_MS)
+    def explain_batch(self, applications: list[Application]) -> list[ExplanationOutcome]:
+        """Explain a merged batch; applications that break the expectations get their problems."""
+        outcomes = self.scorer.explain(applications)
+        VALIDATION_SECONDS.labels(endpoint="explain").observe(self.scorer.validator.last_seconds)
+        return outcomes
+
+
+def _problems(outcomes: Sequence[PredictionOutcome | ExplanationOutcome]) -> list[Problem]:
+    """Return the problems of a request's outcomes, each with the application's position."""
+    return [problem.model_copy(update={"index": index})
+            for index, outcome in enumerate(outcomes) for problem in outcome.problems]
+
+
+def _count_rejected(path: str, count: int) -> None:
+    APPLICATIONS.labels(endpoint=path.strip("/"), outcome="rejected").inc(count)
+
+
+def _count_decisions(endpoint: str, answers: Sequence[Prediction]) -> None:
+    for decision in ("approved", "refused"):
+        count = sum(answer.decision == decision for answer in answers)
+        APPLICATIONS.labels(endpoint=endpoint, outcome=decision).inc(count)
+
+
+_EXPLAIN_RECORDS = TypeAdapter(ExplainApplications)
+MODEL_APP = FastAPI(title="Model card")
+UI_APP = mount_ui(lambda: bentoml.get_current_service().advisor)
+
+
+@bentoml.asgi_app(MODEL_APP, path="/model")
+@bentoml.asgi_app(UI_APP, path="/ui")
+@bentoml.service(name="credit_scoring", workers=1, traffic={"timeout": 60})
+class CreditScoring:
+    """Credit scoring of Home Credit applications: decisions, explanations, the model card, the page."""
+
+    model_ref = bentoml.models.BentoModel(MODEL_TAG)
+    scoring = bentoml.depends(ScoringModel)
+
+    def __init__(self) -> None:
+        self.bundle = ModelBundle.load(self.model_ref.path, num_threads=LIGHTGBM_THREADS)
+        self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(DEMO_DATA),
+                               model_info=ModelInfo.from_bundle(self.bundle))
+
+    @bentoml.api(route="/predict")
+    async def predict(self, applications: PredictApplications) -> list[Prediction]:
+        """Decide on applications: probability of default, approved or refused, score in points."""
+        outcomes = await self.scoring.to_async.predict_batch(applications)
+        problems = _problems(outcomes)
+        if problems:
+            _count_rejected("predict", len(outcomes))
+            return error_response(problems, status_code=422)
+        answers = [outcome.prediction for outcome in outcomes]
+        _count_decisions("predict", answers)
+        return answers
+
+    @bentoml.api(route="/explain")
+    async def explain(self, applications: ExplainApplications) -> list[Explanation]:
+        """Decide on applications and say why: every feature's contribution and plain-language reasons."""
+        outcomes = await self.scoring.to_async.explain_batch(applications)
+        problems = _problems(outcomes)
+        if problems:
+            _count_rejected("explain", len(outcomes))
+            return error_response(problems, status_code=422)
+        answers = [outcome.explanation for outcome in outcomes]
+        _count_decisions("explain", answers)
+        return answers
+
+    @MODEL_APP.get("/card", response_model=ModelCard)
+    def model_card(self) -> ModelCard:
+        """The figures of the model in service: version, metrics, threshold, costs, feature count."""
+        bundle = self.bundle
+        return ModelCard(version=bundle.version, threshold=bundle.threshold,
+                         cost_false_negative=bundle.cost_false_negative,
+                         cost_false_positive=bundle.cost_false_positive,
+                         feature_count=len(bundle.feature_names), metrics=bundle.metrics,
+                         model_card=bundle.model_card)
+
+    def explain_records(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Explain raw application records in-process, for the advisor page (batched like the API).
+
+        Raises
+        ------
+        pydantic.ValidationError
+            If a record breaks the request model (a ValueError naming the field).
+        RejectedApplicationsError
+            If a record breaks the model's expectations (a ValueError naming the field).
+        """
+        applications = _EXPLAIN_RECORDS.validate_python(list(records))
+        outcomes = self.scoring.to_sync.explain_batch(applications)
+        problems = _problems(outcomes)
+        if problems:
+            raise RejectedApplicationsError(problems)
+        return [outcome.explanation.model_dump(mode="json") for outcome in outcomes]
+
+
+def _demo_portfolio(folder: Path) -> Portfolio:
+    """Return the page's demo clients from `folder`, or none when it does not exist."""
+    if folder.is_dir():
+        return Portfolio.from_folder(folder)
+    logger.warning("no demo data at %s (CREDIT_SCORING_DEMO_DATA): the page scores typed-in "
+                   "applications only; `make data` writes it", folder)
+    empty = cast_to_schema(pd.DataFrame({"SK_ID_CURR": []}), table("application_test"))
+    return Portfolio({"application_test": empty})
+
+
+if API_KEY:
+    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=API_KEY,
+                                      protected=("/predict", "/explain", "/model/card"))
+CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
+                                  on_rejected=_count_rejected)

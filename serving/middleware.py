@@ -1,0 +1,138 @@
+"""ASGI middleware of the service: the optional API key, and request-model errors in the API's shape.
+
+BentoML validates a request body against the API's pydantic model before the API method runs, and
+answers a failure with its own 400 body (locations only, no SK_ID_CURR, no values). `ProblemResponses`
+keeps a copy of the body as the application reads it; when BentoML answers 400, it validates the copy
+again with the same request model and answers with one problem per fault instead (400 for a body that
+is not JSON, 422 for JSON that breaks the contract). Valid requests pay only for keeping the chunks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Collection, Mapping
+
+from pydantic import BaseModel, ValidationError
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serving.problems import application_ids, error_response, problems_from_validation_error
+from serving.responses import ErrorBody
+
+__all__ = ["ApiKeyMiddleware", "ProblemResponses"]
+
+
+class ProblemResponses:
+    """Rewrites BentoML's 400 answers on the API routes into :class:`~serving.responses.ErrorBody`.
+
+    Parameters
+    ----------
+    app : ASGI app
+    bodies : mapping of str to pydantic model class
+        Route path -> the model of its whole JSON body.
+    on_rejected : callable, optional
+        Called with (path, number of applications) for every rejected request; a body whose
+        applications cannot be counted counts as one.
+    """
+
+    def __init__(self, app: ASGIApp, *, bodies: Mapping[str, type[BaseModel]],
+                 on_rejected: Callable[[str, int], None] | None = None) -> None:
+        self.app = app
+        self.bodies = dict(bodies)
+        self.on_rejected = on_rejected
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path")
+        if scope["type"] != "http" or path not in self.bodies:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        held: list[Message] = []
+
+        async def keep_body() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+            return message
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                held.append(message)
+                return
+            if not held:
+                await send(message)
+                return
+            held.append(message)
+            if message.get("more_body"):
+                return
+            replacement = self._replacement(path, b"".join(chunks))
+            if replacement is None:
+                for original in held:
+                    await send(original)
+            else:
+                await replacement(scope, receive, send)
+
+        await self.app(scope, keep_body, answer)
+
+    def _replacement(self, path: str, body: bytes):
+        """Return the error response for a rejected body, or None to keep BentoML's own answer."""
+        try:
+            self.bodies[path].model_validate_json(body or b"{}")
+        except ValidationError as error:
+            parsed = _parsed(body)
+            problems = problems_from_validation_error(error, parsed)
+            if self.on_rejected is not None:
+                self.on_rejected(path, max(1, len(application_ids(parsed))))
+            not_json = any(e["type"] == "json_invalid" for e in error.errors())
+            return error_response(problems, status_code=400 if not_json else 422)
+        return None
+
+
+def _parsed(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+class ApiKeyMiddleware:
+    """Answers 401 on the protected routes unless the request carries the API key.
+
+    The key is accepted as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, compared in
+    constant time.
+
+    Parameters
+    ----------
+    app : ASGI app
+    api_key : str
+        The key clients must send; not empty.
+    protected : collection of str
+        Route paths that need the key (exact match); every other route stays open.
+    """
+
+    def __init__(self, app: ASGIApp, *, api_key: str, protected: Collection[str]) -> None:
+        if not api_key:
+            raise ValueError("api_key must not be empty; leave the middleware out to serve without a key")
+        self.app = app
+        self._key = api_key.encode()
+        self.protected = frozenset(protected)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path") in self.protected and not self._authorised(scope):
+            body = ErrorBody(error="missing or wrong API key: send it as 'Authorization: Bearer <key>' "
+                                   "or 'X-API-Key: <key>'")
+            response = JSONResponse(body.model_dump(), status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorised(self, scope: Scope) -> bool:
+        headers = dict(scope.get("headers") or [])
+        sent = headers.get(b"x-api-key")
+        authorization = headers.get(b"authorization", b"")
+        if sent is None and authorization[:7].lower() == b"bearer ":
+            sent = authorization[7:].strip()
+        return sent is not None and hmac.compare_digest(sent, self._key)
+

@@ -1,0 +1,232 @@
+"""The request models of the scoring API, generated from the raw table schema.
+
+One pydantic model per raw table, built from `features.schema` and never written by hand: every
+field has the schema's type (whole numbers, numbers, or an enum of the category levels), its
+plain-language description and its hard limits, so the OpenAPI document BentoML serves describes the
+input exactly. An application is a raw ``application_test`` record (``SK_ID_CURR`` required, every
+other field may be null or absent) that may carry its history rows, nested under the table names:
+``bureau`` (each bureau credit with its own ``bureau_balance`` months), ``previous_application``,
+``POS_CASH_balance``, ``installments_payments`` and ``credit_card_balance``.
+
+What is checked here, per request and before any batching: types, category levels, the schema's hard
+limits (e.g. an income must be at least 1), unknown fields, and that nested history rows belong to
+their application. What depends on the training data (plausible ranges) is checked by the Great
+Expectations suite saved with the model (`expectations`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from features.schema import Column, Kind, Table, table
+
+__all__ = [
+    "APPLICATION_TABLE",
+    "HISTORY_FIELDS",
+    "MAX_EXPLAIN_APPLICATIONS",
+    "MAX_HISTORY_ROWS",
+    "MAX_PREDICT_APPLICATIONS",
+    "Application",
+    "ExplainApplications",
+    "ExplainBody",
+    "PredictApplications",
+    "PredictBody",
+    "history_model",
+]
+
+#: Most applications one /predict call may carry; bigger portfolios are sent in several calls.
+MAX_PREDICT_APPLICATIONS = 1000
+#: Most applications one /explain call may carry: an explanation is about 100 times the work and the
+#: answer about 100 times the size of a prediction.
+MAX_EXPLAIN_APPLICATIONS = 100
+#: Most rows one history list of one application may hold. The largest real histories are a few
+#: hundred rows (installments_payments: 372 instalments for one client).
+MAX_HISTORY_ROWS = 5000
+
+#: The schema of an incoming application: application_train without TARGET.
+APPLICATION_TABLE = table("application_test")
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True)
+
+
+def _reject_bool_and_text(value: Any) -> Any:
+    # pydantic's lax integers accept true/false and numeric text; a JSON client that sends either has
+    # a bug that silent coercion would hide. Whole floats (3.0) stay accepted: pandas writes integer
+    # columns that hold missing values that way.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a whole number, not {kind}",
+                                  {"kind": type(value).__name__})
+    return value
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _sentinel_checker(column: Column) -> AfterValidator:
+    def check(value: float) -> float:
+        if value != column.sentinel and not _within(value, column.low, column.high):
+            raise PydanticCustomError(
+                "value_out_of_range", "Input should be {limits}, or {sentinel} for 'not applicable'",
+                {"limits": _limits_text(column, with_sentinel=False).strip().rstrip(".").lower(),
+                 "sentinel": column.sentinel})
+        return value
+    return AfterValidator(check)
+
+
+def _limits_text(column: Column, *, with_sentinel: bool = True) -> str:
+    if column.low is not None and column.high is not None:
+        text = f" Between {column.low:g} and {column.high:g}."
+    elif column.low is not None:
+        text = f" At least {column.low:g}."
+    elif column.high is not None:
+        text = f" At most {column.high:g}."
+    else:
+        text = ""
+    if with_sentinel and column.sentinel is not None:
+        text += f" {column.sentinel} means 'not applicable'."
+    return text
+
+
+def _field_type(column: Column) -> Any:
+    """Return the annotated type of one column: its kind, limits and JSON schema."""
+    description = column.description.rstrip(".") + "." + _limits_text(column)
+    if column.kind is Kind.CATEGORY:
+        return Annotated[Literal[column.categories], Field(title=column.name, description=description)]
+    if column.kind is Kind.KEY:
+        return Annotated[int, BeforeValidator(_reject_bool_and_text),
+                         Field(ge=0, le=2**31 - 1, title=column.name, description=description)]
+    if column.sentinel is not None and (column.low, column.high) != (None, None):
+        number = int if column.written_as_int else float
+        kind = "integer" if column.written_as_int else "number"
+        limits = {key: bound for key, bound in (("minimum", column.low), ("maximum", column.high))
+                  if bound is not None}
+        schema = {"anyOf": [{"type": kind, **limits}, {"const": column.sentinel}], "title": column.name,
+                  "description": description}
+        return Annotated[number, BeforeValidator(_reject_bool_and_text), _sentinel_checker(column),
+                         WithJsonSchema(schema)]
+    if column.written_as_int:
+        return Annotated[int, BeforeValidator(_reject_bool_and_text),
+                         Field(ge=column.low, le=column.high, title=column.name, description=description)]
+    return Annotated[float, Field(strict=True, allow_inf_nan=False, ge=column.low, le=column.high,
+                                  title=column.name, description=description)]
+
+
+def _column_fields(schema: Table, *, required: str | None) -> dict[str, Any]:
+    """Return pydantic field definitions for the columns of `schema`; all optional but `required`."""
+    fields: dict[str, Any] = {}
+    for column in schema.columns:
+        kind = _field_type(column)
+        fields[column.name] = (kind, ...) if column.name == required else (kind | None, None)
+    return fields
+
+
+def _history_list(model: type[BaseModel], description: str) -> Any:
+    return (Annotated[list[model], Field(max_length=MAX_HISTORY_ROWS, description=description)],
+            Field(default_factory=list))
+
+
+def _belongs_to(parent_key: str, *, child_names: tuple[str, ...]):
+    """Return a validator that checks that nested rows carry their parent's key (or none)."""
+    def check(rows: list[BaseModel], info: ValidationInfo) -> list[BaseModel]:
+        parent = info.data.get(parent_key)
+        for position, row in enumerate(rows):
+            own = getattr(row, parent_key)
+            if parent is not None and own is not None and own != parent:
+                raise PydanticCustomError(
+                    "history_of_another_client",
+                    "row {position} has {key}={own} but is nested under {key}={parent}; nested history "
+                    "rows must belong to the record they are nested in (or leave {key} out)",
+                    {"position": position, "key": parent_key, "own": own, "parent": parent})
+        return rows
+    return field_validator(*child_names)(check)
+
+
+def _model_name(table_name: str) -> str:
+    return "".join(part[:1].upper() + part[1:].lower() for part in table_name.split("_")) + "Record"
+
+
+def _table_model(table_name: str, *, required: str | None, extra_fields: dict[str, Any] | None = None,
+                 validators: dict[str, Any] | None = None) -> type[BaseModel]:
+    schema = table(table_name)
+    name = _model_name(table_name)
+    model = create_model(
+        name, __config__=_CONFIG, __module__=__name__, __doc__=f"One {table_name} row: {schema.description}.",
+        __validators__=validators or {}, **_column_fields(schema, required=required), **(extra_fields or {}))
+    globals()[name] = model  # module-level, so that instances pickle between BentoML services
+    return model
+
+
+BureauBalanceRecord = _table_model("bureau_balance", required=None)
+BureauRecord = _table_model(
+    "bureau", required=None,
+    extra_fields={"bureau_balance": _history_list(
+        BureauBalanceRecord, "Monthly status rows of this bureau credit (bureau_balance)")},
+    validators={"bureau_balance_keys": _belongs_to("SK_ID_BUREAU", child_names=("bureau_balance",))})
+
+#: The history lists an application may carry: field name -> row model. bureau_balance rows travel
+#: inside their bureau row.
+HISTORY_FIELDS: dict[str, type[BaseModel]] = {
+    "bureau": BureauRecord,
+    **{name: _table_model(name, required=None)
+       for name in ("previous_application", "POS_CASH_balance", "installments_payments",
+                    "credit_card_balance")},
+}
+
+
+def history_model(table_name: str) -> type[BaseModel]:
+    """Return the request model of one history table's rows (``bureau_balance`` included)."""
+    if table_name == "bureau_balance":
+        return BureauBalanceRecord
+    try:
+        return HISTORY_FIELDS[table_name]
+    except KeyError:
+        raise KeyError(f"no history table {table_name!r}; expected bureau_balance or "
+                       + ", ".join(HISTORY_FIELDS)) from None
+
+
+Application: type[BaseModel] = create_model(
+    "Application", __config__=_CONFIG, __module__=__name__,
+    __doc__=("A loan application: a raw application_train record without TARGET (only SK_ID_CURR is "
+             "required), optionally with the client's history rows nested under the table names."),
+    __validators__={"history_keys": _belongs_to("SK_ID_CURR", child_names=tuple(HISTORY_FIELDS))},
+    **_column_fields(APPLICATION_TABLE, required="SK_ID_CURR"),
+    **{name: _history_list(model, table(name).description) for name, model in HISTORY_FIELDS.items()},
+)
+
+#: The body of a /predict call: ``{"applications": [...]}``, in this type.
+PredictApplications = Annotated[
+    list[Application],
+    Field(min_length=1, max_length=MAX_PREDICT_APPLICATIONS,
+          description=f"The applications to score, 1 to {MAX_PREDICT_APPLICATIONS}; answers come in "
+                      "the same order."),
+]
+#: The body of an /explain call: ``{"applications": [...]}``, in this type.
+ExplainApplications = Annotated[
+    list[Application],
+    Field(min_length=1, max_length=MAX_EXPLAIN_APPLICATIONS,
+          description=f"The applications to explain, 1 to {MAX_EXPLAIN_APPLICATIONS}; answers come in "
+                      "the same order."),
+]
+
+# The whole bodies as models, for ``serving.middleware.ProblemResponses`` to validate a rejected body
+# again. Like the models BentoML builds from the API signatures, they ignore unknown top-level keys.
+#: The whole /predict body: ``{"applications": [...]}``.
+PredictBody: type[BaseModel] = create_model("PredictBody", __module__=__name__,
+                                            applications=(PredictApplications, ...))
+#: The whole /explain body: ``{"applications": [...]}``.
+ExplainBody: type[BaseModel] = create_model("ExplainBody", __module__=__name__,
+                                            applications=(ExplainApplications, ...))

@@ -1,0 +1,76 @@
+"""The response models of the scoring API: predictions, explanations, the model card, errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Contribution", "ErrorBody", "Explanation", "ModelCard", "Prediction", "Problem"]
+
+_CONFIG = ConfigDict(extra="forbid")
+
+
+class Prediction(BaseModel):
+    """The decision on one application."""
+
+    model_config = _CONFIG
+    SK_ID_CURR: int = Field(description="The application, as sent")
+    probability: float = Field(ge=0, le=1, description="Calibrated probability of default")
+    decision: Literal["approved", "refused"] = Field(
+        description="refused when the probability is at or above the threshold")
+    threshold: float = Field(ge=0, le=1, description="The probability of default at which refusal starts")
+    score: int = Field(description="Credit score in points: the higher, the safer")
+    model_version: str = Field(description="The model that decided (BentoML model tag)")
+
+
+class Contribution(BaseModel):
+    """What one feature did to one application's probability of default."""
+
+    model_config = _CONFIG
+    feature: str = Field(description="Model feature name")
+    label: str = Field(description="The feature in plain language")
+    value: float | str | None = Field(description="The application's value of the feature (null: missing)")
+    shap: float = Field(description="SHAP contribution in log-odds: > 0 raises the risk, < 0 lowers it")
+
+
+class Explanation(Prediction):
+    """The decision on one application and why."""
+
+    base_value: float = Field(description="The model's average log-odds, before any feature")
+    contributions: list[Contribution] = Field(description="Every feature, by decreasing |shap|")
+    reasons_against: list[str] = Field(
+        max_length=4, description="Up to four reasons, in plain words, that raise the risk")
+    reasons_for: list[str] = Field(
+        max_length=4, description="Up to four reasons, in plain words, that lower the risk")
+
+
+class ModelCard(BaseModel):
+    """The figures of the model in service."""
+
+    model_config = _CONFIG
+    version: str
+    threshold: float
+    cost_false_negative: float = Field(description="Cost of approving a client who defaults")
+    cost_false_positive: float = Field(description="Cost of refusing a client who would have repaid")
+    feature_count: int
+    metrics: dict = Field(description="Training metrics (cross-validated AUC, cost, ...)")
+    model_card: str = Field(description="The model card, Markdown")
+
+
+class Problem(BaseModel):
+    """One thing wrong with a request: which application, which field, what."""
+
+    model_config = _CONFIG
+    index: int | None = Field(description="Position of the application in the request (null: the whole body)")
+    SK_ID_CURR: int | None = Field(description="The application's SK_ID_CURR, when it could be read")
+    field: str | None = Field(description="The field, e.g. AMT_INCOME_TOTAL or bureau[2].CREDIT_ACTIVE")
+    problem: str = Field(description="What is wrong and how to fix it")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer of the API."""
+
+    model_config = _CONFIG
+    error: str = Field(description="Summary")
+    problems: list[Problem] = Field(default_factory=list)
