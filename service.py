@@ -19,6 +19,8 @@ Environment (read here, once):
   (``Authorization: Bearer <key>`` or ``X-API-Key: <key>``); unset, they are open.
 - ``CREDIT_SCORING_MODEL_WORKERS`` (default 1): processes of the model service.
 - ``CREDIT_SCORING_LIGHTGBM_THREADS`` (default 1): LightGBM threads per model-service call.
+- ``CREDIT_SCORING_BATCHING`` (``on`` by default, or ``off``): adaptive batching of the model
+  service; ``off`` validates and scores each request alone (for benchmarks).
 - ``CREDIT_SCORING_DEMO_DATA`` (default ``data/demo``): Kaggle-layout folder of the page's demo
   clients (application_test and history); without it the page scores typed-in applications only.
 """
@@ -62,6 +64,9 @@ API_KEY = os.environ.get("CREDIT_SCORING_API_KEY") or None
 MODEL_WORKERS = int(os.environ.get("CREDIT_SCORING_MODEL_WORKERS", "1"))
 LIGHTGBM_THREADS = int(os.environ.get("CREDIT_SCORING_LIGHTGBM_THREADS", "1"))
 DEMO_DATA = Path(os.environ.get("CREDIT_SCORING_DEMO_DATA", "data/demo"))
+BATCHING = os.environ.get("CREDIT_SCORING_BATCHING", "on")
+if BATCHING not in ("on", "off"):
+    raise SystemExit(f"CREDIT_SCORING_BATCHING must be 'on' or 'off', got {BATCHING!r}")
 
 # Adaptive batching of the model service. A batch costs a fixed ~0.4-0.8 s of Great Expectations
 # validation (about 5 ms per range expectation, whatever the rows) plus ~0.1-0.2 ms per application
@@ -70,6 +75,9 @@ DEMO_DATA = Path(os.environ.get("CREDIT_SCORING_DEMO_DATA", "data/demo"))
 PREDICT_MAX_BATCH = 1000
 EXPLAIN_MAX_BATCH = 100
 MAX_LATENCY_MS = 10_000
+_PREDICT_BATCHING = {"batchable": BATCHING == "on", "max_batch_size": PREDICT_MAX_BATCH,
+                     "max_latency_ms": MAX_LATENCY_MS}
+_EXPLAIN_BATCHING = {**_PREDICT_BATCHING, "max_batch_size": EXPLAIN_MAX_BATCH}
 
 try:
     bentoml.models.get(MODEL_TAG)
@@ -84,6 +92,21 @@ VALIDATION_SECONDS = bentoml.metrics.Histogram(
     name="credit_scoring_validation_seconds", labelnames=["endpoint"],
     documentation="Great Expectations validation time per batch",
     buckets=(0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
+
+
+def _model_path(service: bentoml.Service, latest: str) -> str:
+    """Return the folder of the service's model: the version pinned in the Bento when served from one.
+
+    ``BentoModel("credit_scoring:latest")`` resolves "latest" in the model store when the service
+    starts. In a container the store holds only the pinned model, but ``bentoml serve <bento tag>``
+    on a machine that has trained newer models since the build would load the newest: the version the
+    Bento recorded at build time is used instead (BentoML sets ``service.bento`` when it loads one).
+    """
+    bento = getattr(service, "bento", None)
+    if bento is None:
+        return latest
+    info = next(info for info in bento.info.services if info.name == service.name)
+    return bentoml.models.get(info.models[0].tag).path
 
 
 class RejectedApplicationsError(ValueError):
@@ -102,16 +125,17 @@ class ScoringModel:
     model_ref = bentoml.models.BentoModel(MODEL_TAG)
 
     def __init__(self) -> None:
-        self.scorer = Scorer(ModelBundle.load(self.model_ref.path, num_threads=LIGHTGBM_THREADS))
+        path = _model_path(ScoringModel, self.model_ref.path)
+        self.scorer = Scorer(ModelBundle.load(path, num_threads=LIGHTGBM_THREADS))
 
-    @bentoml.api(batchable=True, max_batch_size=PREDICT_MAX_BATCH, max_latency_ms=MAX_LATENCY_MS)
+    @bentoml.api(**_PREDICT_BATCHING)
     def predict_batch(self, applications: list[Application]) -> list[PredictionOutcome]:
         """Score a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.predict(applications)
         VALIDATION_SECONDS.labels(endpoint="predict").observe(self.scorer.validator.last_seconds)
         return outcomes
 
-    @bentoml.api(batchable=True, max_batch_size=EXPLAIN_MAX_BATCH, max_latency_ms=MAX_LATENCY_MS)
+    @bentoml.api(**_EXPLAIN_BATCHING)
     def explain_batch(self, applications: list[Application]) -> list[ExplanationOutcome]:
         """Explain a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.explain(applications)
@@ -150,7 +174,8 @@ class CreditScoring:
     scoring = bentoml.depends(ScoringModel)
 
     def __init__(self) -> None:
-        self.bundle = ModelBundle.load(self.model_ref.path, num_threads=LIGHTGBM_THREADS)
+        self.bundle = ModelBundle.load(_model_path(CreditScoring, self.model_ref.path),
+                                       num_threads=LIGHTGBM_THREADS)
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(DEMO_DATA),
                                model_info=ModelInfo.from_bundle(self.bundle))
 

@@ -34,9 +34,11 @@ def is_protected(feature: str) -> bool:
 
 
 def _number_text(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.3g}" if abs(value) >= 1 else f"{value:.3g}"
+    # Whole or large numbers with thousands separators, others to three significant digits, never in
+    # scientific notation (an advisor reads them aloud).
+    if value == int(value) or abs(value) >= 1000:
+        return f"{round(value):,}"
+    return f"{value:.3g}" if abs(value) >= 1e-3 else f"{value:.6f}".rstrip("0")
 
 
 def value_text(value: float | str | None) -> str:

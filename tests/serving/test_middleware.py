@@ -1,0 +1,99 @@
+"""The service's ASGI middleware, on a small Starlette app that answers like BentoML does."""
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from serving.middleware import ApiKeyMiddleware, ProblemResponses
+from serving.requests import PredictBody
+
+KEY = "s3cret-key"
+
+
+async def like_bentoml(request: Request) -> JSONResponse:
+    """Answer 400 (BentoML's shape) when the body fails the request model, else echo a count."""
+    try:
+        body = PredictBody.model_validate_json(await request.body() or b"{}")
+    except ValueError:
+        return JSONResponse({"error": "1 validation error", "detail": []}, status_code=400)
+    if body.applications[0].SK_ID_CURR == 400:  # a 400 that the request model does not explain
+        return JSONResponse({"error": "other"}, status_code=400)
+    return JSONResponse({"scored": len(body.applications)})
+
+
+def client(*, api_key: str | None = None) -> tuple[TestClient, list]:
+    rejected: list = []
+    app = Starlette(routes=[Route("/predict", like_bentoml, methods=["POST"]),
+                            Route("/open", like_bentoml, methods=["POST"])])
+    app.add_middleware(ProblemResponses, bodies={"/predict": PredictBody},
+                       on_rejected=lambda path, n: rejected.append((path, n)))
+    if api_key:
+        app.add_middleware(ApiKeyMiddleware, api_key=api_key, protected=("/predict",))
+    return TestClient(app), rejected
+
+
+def test_valid_request_passes_untouched():
+    test_client, rejected = client()
+    response = test_client.post("/predict", json={"applications": [{"SK_ID_CURR": 1}]})
+    assert response.json() == {"scored": 1} and rejected == []
+
+
+def test_rejected_body_is_answered_with_problems_and_counted():
+    test_client, rejected = client()
+    response = test_client.post("/predict", json={"applications": [{"SK_ID_CURR": 1}, {"SK_ID_CURR": 9,
+                                                                                       "CODE_GENDER": "Q"}]})
+    assert response.status_code == 422
+    [problem] = response.json()["problems"]
+    assert (problem["index"], problem["SK_ID_CURR"], problem["field"]) == (1, 9, "CODE_GENDER")
+    assert rejected == [("/predict", 2)]
+
+
+def test_body_that_is_not_json_gets_400():
+    test_client, rejected = client()
+    response = test_client.post("/predict", content=b"<xml/>", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["problem"].startswith("the body is not valid JSON")
+    assert rejected == [("/predict", 1)]
+
+
+def test_a_400_the_request_model_does_not_explain_is_kept():
+    test_client, rejected = client()
+    response = test_client.post("/predict", json={"applications": [{"SK_ID_CURR": 400}]})
+    assert response.status_code == 400 and response.json() == {"error": "other"} and rejected == []
+
+
+def test_routes_without_a_body_model_are_left_alone():
+    test_client, _ = client()
+    assert test_client.post("/open", json={"applications": []}).json() == {"error": "1 validation error",
+                                                                           "detail": []}
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"},
+                                     {"Authorization": KEY}])
+def test_protected_route_needs_the_key(headers):
+    test_client, _ = client(api_key=KEY)
+    response = test_client.post("/predict", json={"applications": [{"SK_ID_CURR": 1}]}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert "Authorization: Bearer <key>" in response.json()["error"]
+
+
+@pytest.mark.parametrize("headers", [{"X-API-Key": KEY}, {"Authorization": f"Bearer {KEY}"},
+                                     {"Authorization": f"bearer {KEY}"}])
+def test_key_is_accepted_in_either_header(headers):
+    test_client, _ = client(api_key=KEY)
+    response = test_client.post("/predict", json={"applications": [{"SK_ID_CURR": 1}]}, headers=headers)
+    assert response.json() == {"scored": 1}
+
+
+def test_unprotected_routes_stay_open_with_a_key():
+    test_client, _ = client(api_key=KEY)
+    assert test_client.post("/open", json={"applications": [{"SK_ID_CURR": 1}]}).json() == {"scored": 1}
+
+
+def test_empty_key_is_refused():
+    with pytest.raises(ValueError, match="api_key must not be empty"):
+        ApiKeyMiddleware(Starlette(), api_key="", protected=())
