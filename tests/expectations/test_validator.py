@@ -1,0 +1,75 @@
+"""Batch validation: one GX call per batch, failures mapped back to rows and fields, thread-safe."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+from expectations import BatchValidator, Failure
+from features.schema import DAYS_SENTINEL
+
+RANGES_ONLY = ("expect_column_values_to_be_in_type_list", "expect_column_values_to_be_in_set",
+               "expect_column_values_to_not_be_null")
+
+
+@pytest.fixture(scope="module")
+def validator(suite) -> BatchValidator:
+    return BatchValidator(suite)
+
+
+def with_values(frame: pd.DataFrame, changes: dict[tuple[int, str], object]) -> pd.DataFrame:
+    frame = frame.copy()
+    for (row, column), value in changes.items():
+        frame.iloc[row, frame.columns.get_loc(column)] = value
+    return frame
+
+
+def test_plausible_batch_has_no_failures(validator, incoming):
+    assert validator.validate(incoming) == []
+    assert validator.last_seconds > 0
+
+
+def test_failures_name_row_field_and_value(validator, incoming):
+    frame = with_values(incoming, {(3, "AMT_INCOME_TOTAL"): 5e9, (7, "DAYS_BIRTH"): -39_999.0})
+    failures = validator.validate(frame)
+    assert [(f.row, f.column) for f in failures] == [(3, "AMT_INCOME_TOTAL"), (7, "DAYS_BIRTH")]
+    assert failures[0].message.startswith("5e+09 is not plausible: it should be between 1 and")
+
+
+def test_rows_are_reported_by_position_whatever_the_index(validator, incoming):
+    frame = with_values(incoming, {(5, "AMT_CREDIT"): 1e12}).set_index(pd.Index(range(100, 112)))
+    assert [f.row for f in validator.validate(frame)] == [5]
+
+
+def test_placeholder_passes_the_range_check(validator, incoming):
+    assert validator.validate(with_values(incoming, {(0, "DAYS_EMPLOYED"): float(DAYS_SENTINEL)})) == []
+
+
+def test_wrong_dtype_fails_every_row(validator, incoming):
+    frame = incoming.assign(AMT_CREDIT=incoming["AMT_CREDIT"].astype("float64"))
+    failures = validator.validate(frame)
+    assert {f.row for f in failures} == set(range(len(frame)))
+    assert failures[0] == Failure(0, "AMT_CREDIT", "has dtype float64, expected float32")
+
+
+def test_skipped_expectations_are_not_run(suite, incoming):
+    frame = incoming.assign(AMT_CREDIT=incoming["AMT_CREDIT"].astype("float64"))
+    assert BatchValidator(suite, skip=RANGES_ONLY).validate(frame) == []
+
+
+def test_skipping_an_unknown_expectation_type_is_refused(suite):
+    with pytest.raises(ValueError, match="skip names expectation types the suite does not hold"):
+        BatchValidator(suite, skip=("expect_column_values_to_be_unique",))
+
+
+def test_frame_without_a_checked_column_is_refused(validator, incoming):
+    with pytest.raises(ValueError, match=r"cast it with features\.loaders\.cast_to_schema"):
+        validator.validate(incoming.drop(columns="AMT_CREDIT"))
+
+
+def test_threads_sharing_a_validator_each_get_their_own_failures(suite, incoming):
+    validator = BatchValidator(suite, skip=RANGES_ONLY)
+    frames = [with_values(incoming, {(row, "AMT_CREDIT"): 1e12}) for row in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        found = list(pool.map(validator.validate, frames))
+    assert [[f.row for f in failures] for failures in found] == [[row] for row in range(6)]
