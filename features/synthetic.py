@@ -50,7 +50,7 @@ FIRST_PREVIOUS_ID = 1_000_001
 #: Correlation between a client's application-side and history-side latent risks.
 _RISK_CORRELATION = 0.35
 #: Intercept of the hidden default model, set so that about 8% of applicants default.
-_TARGET_INTERCEPT = -3.6
+_TARGET_INTERCEPT = -3.68
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def _target(rng: np.random.Generator, skeleton: _Skeleton, applications: Columns
     age_years = -applications["DAYS_BIRTH"] / 365.25
     term = applications["AMT_CREDIT"] / applications["AMT_ANNUITY"]
     logit = (_TARGET_INTERCEPT
-             + 1.0 * skeleton.application_risk + 0.55 * skeleton.history_risk
+             + 1.2 * skeleton.application_risk + 0.5 * skeleton.history_risk
              + 1.5 * late_share + 0.6 * refused_share + 1.0 * bureau_overdue
              + 0.35 * (age_years < 30) - 0.2 * (age_years > 55)
              + 0.25 * (applications["CODE_GENDER"] == 1)

@@ -59,7 +59,7 @@ def pos_cash_columns(rng: np.random.Generator, previous: Columns, risk: np.ndarr
     """
     loans = _instalment_loans(previous)
     term = previous["CNT_PAYMENT"][loans]
-    start = np.floor(previous["DAYS_DECISION"][loans] / _MONTH)
+    start = np.floor(previous["DAYS_FIRST_DUE"][loans] / _MONTH)
     # The month it is paid off (a "Completed" row; early for loans repaid early), or the latest month.
     paid_off = np.floor(_end_of_payments(previous, loans) / _MONTH)
     last = np.minimum(np.minimum(start + term, paid_off), -1)
@@ -107,9 +107,11 @@ def installments_columns(rng: np.random.Generator, previous: Columns, risk: np.n
     Columns
         installments_payments, one row per payment (an instalment paid in two parts has two rows).
     """
-    first_due = previous["DAYS_FIRST_DUE"]
-    dated = ~np.isnan(first_due) & (first_due != DAYS_SENTINEL) & (first_due < 0)
     card = previous["NAME_CONTRACT_TYPE"] == REVOLVING
+    first_due = previous["DAYS_FIRST_DUE"]
+    # A card without a first due date is billed from the month after its decision.
+    first_due = np.where(card & (first_due == DAYS_SENTINEL), previous["DAYS_DECISION"] + 30, first_due)
+    dated = ~np.isnan(first_due) & (first_due != DAYS_SENTINEL) & (first_due < 0)
     loans = np.flatnonzero(dated & (previous["NAME_CONTRACT_STATUS"] == APPROVED)
                            & (card | (previous["CNT_PAYMENT"] > 0)))
     due = first_due[loans]
