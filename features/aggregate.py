@@ -24,6 +24,10 @@ __all__ = [
     "Aggregation", "FeatureInfo", "aggregate", "describe", "level_name", "ratio", "schema_meanings",
 ]
 
+#: Tables up to this many rows are copied into one float32 block before grouping (see
+#: `_numeric_statistics`); larger ones are grouped in place.
+_CONSOLIDATE_ROWS = 200_000
+
 #: Statistics that :func:`aggregate` computes, with the words that start their descriptions.
 STATISTICS: dict[str, str] = {
     "mean": "Average",
@@ -174,17 +178,23 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
             by_stat.setdefault(stat, []).append(column)
     values: dict[str, np.ndarray] = {}
     pandas_stats = [s for s in by_stat if s != "trend"]
-    if pandas_stats:
+    if pandas_stats and len(codes):
         columns = list(dict.fromkeys(c for s in pandas_stats for c in by_stat[s]))
-        grouped = frame[columns].groupby(codes, sort=True)
+        block = frame[columns]
+        if len(block) <= _CONSOLIDATE_ROWS:
+            # One 2-D block: pandas then runs a statistic in one call, not one call per column,
+            # which is most of the cost of a small API batch. Large tables skip the copy.
+            block = pd.DataFrame(block.to_numpy(np.float32), columns=columns)
+        grouped = block.groupby(codes, sort=True)
         for stat in pandas_stats:
+            subset = grouped[by_stat[stat]]
             # min_count=1: a total over nothing known is missing, not 0.
-            result = (None if not len(codes) else grouped.sum(min_count=1) if stat == "sum"
-                      else getattr(grouped, stat)())
-            for column in by_stat[stat]:
-                name = f"{aggregation.prefix}_{column}_{stat.upper()}"
-                values[name] = (result[column].to_numpy(np.float32) if result is not None
-                                else np.empty(0, dtype=np.float32))
+            result = subset.sum(min_count=1) if stat == "sum" else getattr(subset, stat)()
+            for column, column_values in zip(by_stat[stat], result.to_numpy(np.float32).T, strict=True):
+                values[f"{aggregation.prefix}_{column}_{stat.upper()}"] = column_values
+    else:
+        values.update({f"{aggregation.prefix}_{column}_{stat.upper()}": np.empty(0, dtype=np.float32)
+                       for stat in pandas_stats for column in by_stat[stat]})
     for column in by_stat.get("trend", []):
         assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
         values[f"{aggregation.prefix}_{column}_TREND"] = _slope(

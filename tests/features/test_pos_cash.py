@@ -11,8 +11,8 @@ from features.schema import table
 
 @pytest.fixture
 def features():
-    """Client 1: months -1..-3 with delays 6, 3, 0 (catching up... backwards: worse lately), and one
-    old month (-30) with delay 40; 5 of 10 instalments left in month -1."""
+    """Client 1: months -3, -2, -1 with delays 0, 3, 6 (worse each month), and one old month (-30)
+    with delay 40; 5 of 10 instalments left in month -1."""
     frame = pd.DataFrame({
         "SK_ID_PREV": [1] * 4, "SK_ID_CURR": [1] * 4, "MONTHS_BALANCE": [-1, -2, -3, -30],
         "SK_DPD": [6, 3, 0, 40], "SK_DPD_DEF": [0, 0, 0, 40], "CNT_INSTALMENT": [10.0] * 4,
