@@ -35,8 +35,8 @@ from features.build import feature_description
 from features.schema import Kind, table
 from ui import charts, handlers
 from ui.formatting import column_label, format_value
-from ui.handlers import Advisor
-from ui.text import FORM_FIELDS, METRIC_LABELS, TITLE, WHAT_IF_FIELDS
+from ui.handlers import WHAT_IF_COLUMNS, Advisor
+from ui.text import DAYS_AS_YEARS, FORM_FIELDS, METRIC_LABELS, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
 
@@ -53,8 +53,12 @@ CSS = """
 .chart-text { font-size: 1rem; }
 """
 
+#: Neutral slate for buttons and tabs: blue and vermillion are kept for approval and refusal.
+THEME = gr.themes.Default(primary_hue="slate")
+
 _APPLICATION = table("application_test")
 _TOP_FEATURES = 15
+_FORM_COLUMNS = 4
 
 
 def _resolve(source: AdvisorSource) -> Callable[[], Advisor]:
@@ -66,8 +70,9 @@ def _form_input(name: str) -> gr.components.Component:
     label = column_label(name)
     if column.kind is Kind.CATEGORY:
         return gr.Dropdown(choices=list(column.categories), value=None, label=label, allow_custom_value=False)
-    return gr.Number(label=label, minimum=None if name.startswith("DAYS_") else column.low,
-                     maximum=None if name.startswith("DAYS_") else column.high)
+    in_years = name in DAYS_AS_YEARS
+    return gr.Number(value=None, label=label, minimum=0 if in_years else column.low,
+                     maximum=None if in_years else column.high)
 
 
 def _feature_choices(names: list[str]) -> list[tuple[str, str]]:
@@ -128,7 +133,7 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
                     "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
-        with gr.Row(equal_height=True):
+        with gr.Row():
             client_id = gr.Dropdown(label="Client (SK_ID_CURR)", allow_custom_value=True, filterable=True,
                                     info="Type digits to see matching clients", elem_id="client-id", scale=3)
             look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
@@ -138,26 +143,28 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
             with gr.Tab("Decision", id="decision"), gr.Row():
                 with gr.Column(scale=2):
                     decision = gr.HTML(elem_id="decision")
-                    gauge = gr.Plot(label="Probability of default against the threshold", elem_id="gauge")
+                    gr.Markdown("#### Probability of default against the threshold")
+                    gauge = gr.Plot(show_label=False, elem_id="gauge")
                     gauge_text = gr.Markdown(elem_classes="chart-text", elem_id="gauge-text")
                 with gr.Column(scale=3):
                     with gr.Row():
                         reasons_against = gr.Markdown(elem_id="reasons-against")
                         reasons_for = gr.Markdown(elem_id="reasons-for")
-                    waterfall = gr.Plot(label="What moved this client's risk (SHAP waterfall)",
-                                        elem_id="waterfall")
+                    gr.Markdown("#### What moved this client's risk (SHAP waterfall)")
+                    waterfall = gr.Plot(show_label=False, elem_id="waterfall")
                     waterfall_text = gr.Markdown(elem_classes="chart-text", elem_id="waterfall-text")
             with gr.Tab("Compare with others", id="compare"), gr.Row():
                 with gr.Column():
                     feature = gr.Dropdown(label="Feature to compare", elem_id="compare-feature")
-                    histogram = gr.Plot(label="Past clients by outcome, this client marked",
-                                        elem_id="histogram")
+                    gr.Markdown("#### Past clients by outcome, this client marked")
+                    histogram = gr.Plot(show_label=False, elem_id="histogram")
                     histogram_text = gr.Markdown(elem_classes="chart-text", elem_id="histogram-text")
                 with gr.Column():
                     with gr.Row():
                         x_feature = gr.Dropdown(label="Horizontal axis", elem_id="scatter-x")
                         y_feature = gr.Dropdown(label="Vertical axis", elem_id="scatter-y")
-                    scatter = gr.Plot(label="Two features, past clients by outcome", elem_id="scatter")
+                    gr.Markdown("#### Two features, past clients by outcome")
+                    scatter = gr.Plot(show_label=False, elem_id="scatter")
                     scatter_text = gr.Markdown(elem_classes="chart-text", elem_id="scatter-text")
             with gr.Tab("What-if", id="what-if"):
                 gr.Markdown("Change the loan's terms or the declared income and score the changed "
@@ -168,9 +175,11 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
                 what_if_button = gr.Button("Score the changed application", variant="primary",
                                            elem_id="what-if-run")
                 with gr.Row():
-                    what_if_plot = gr.Plot(label="Original and changed application", elem_id="what-if-plot")
-                    what_if_table = gr.Dataframe(label="Side by side", interactive=False,
-                                                 elem_id="what-if-table")
+                    with gr.Column():
+                        gr.Markdown("#### Original and changed application")
+                        what_if_plot = gr.Plot(show_label=False, elem_id="what-if-plot")
+                    what_if_table = gr.Dataframe(label="Side by side", headers=list(WHAT_IF_COLUMNS),
+                                                 interactive=False, elem_id="what-if-table")
                 what_if_text = gr.Markdown(elem_classes="chart-text", elem_id="what-if-text")
             with gr.Tab("Client data", id="client"):
                 application = gr.Dataframe(label="Main application data", interactive=False,
@@ -179,14 +188,15 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
             with gr.Tab("New client", id="new"):
                 gr.Markdown("Enter what the client declared; leave unknown fields empty (the model "
                             "handles missing values as for past clients).")
-                with gr.Row():
-                    form_inputs = [_form_input(n) for n in FORM_FIELDS[:len(FORM_FIELDS) // 2]]
-                with gr.Row():
-                    form_inputs += [_form_input(n) for n in FORM_FIELDS[len(FORM_FIELDS) // 2:]]
+                form_inputs = []
+                for start in range(0, len(FORM_FIELDS), _FORM_COLUMNS):
+                    with gr.Row():
+                        form_inputs += [_form_input(n) for n in FORM_FIELDS[start:start + _FORM_COLUMNS]]
                 form_button = gr.Button("Score this application", variant="primary", elem_id="form-run")
             with gr.Tab("Model", id="model"):
                 model_summary = gr.Markdown(elem_id="model-summary")
-                importance = gr.Plot(label="Global feature importance", elem_id="importance")
+                gr.Markdown("#### Global feature importance")
+                importance = gr.Plot(show_label=False, elem_id="importance")
                 importance_text = gr.Markdown(elem_classes="chart-text")
                 model_card = gr.Markdown(elem_id="model-card")
 
@@ -250,5 +260,5 @@ def mount_ui(advisor: AdvisorSource, *, app: FastAPI | None = None) -> FastAPI:
         Mount it with ``@bentoml.asgi_app(app, path="/ui")`` on a service with ``workers=1``.
     """
     return gr.mount_gradio_app(app or FastAPI(), build_ui(advisor), path="/", css=CSS,
-                               theme=gr.themes.Default(), footer_links=[], ssr_mode=False,
+                               theme=THEME, footer_links=[], ssr_mode=False,
                                run_history=False, show_error=True)

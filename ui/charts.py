@@ -8,6 +8,7 @@ colour-blind advisors. Each builder has a sentence beside it on the page (`ui.na
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +35,14 @@ def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     fig.set_facecolor("white")
     return fig
+
+
+def _wrapped(text: str, *, width: int = 38, lines: int = 2) -> str:
+    """Wrap a long feature label onto at most `lines` lines, ending in "…" when cut."""
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = [*parts[:lines - 1], textwrap.shorten(" ".join(parts[lines - 1:]), width, placeholder=" …")]
+    return "\n".join(parts)
 
 
 def gauge_range(probability: float, threshold: float) -> float:
@@ -87,7 +96,7 @@ def decision_gauge(probability: float, threshold: float) -> Figure:
     ax.text(-0.85, -0.18, "approve", ha="center", color=COLOURS["favour"], fontsize=_FONT)
     ax.text(0.85, -0.18, "refuse", ha="center", color=COLOURS["against"], fontsize=_FONT)
     ax.set_xlim(-1.3, 1.3)
-    ax.set_ylim(-0.3, 1.25)
+    ax.set_ylim(-0.3, 1.3)
     return fig
 
 
@@ -106,13 +115,13 @@ def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, 
     """
     shown = list(contributions[:top])
     rest = float(sum(c["shap"] for c in contributions[top:]))
-    names = [f"{c['label']} = {format_value(c['value'])}" for c in shown]
+    names = [_wrapped(f"{c['label']} = {format_value(c['value'])}") for c in shown]
     steps = [float(c["shap"]) for c in shown]
     if len(contributions) > top:
         names.append(f"{len(contributions) - top} other features")
         steps.append(rest)
     starts = base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
-    fig = _figure(7.5, 0.42 * len(steps) + 1.6)
+    fig = _figure(9.0, 0.55 * len(steps) + 1.6)
     ax = fig.add_subplot()
     rows = np.arange(len(steps))[::-1]
     for row, start, step in zip(rows, starts, steps, strict=True):
@@ -125,7 +134,7 @@ def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, 
     final = base_value + float(np.sum(steps))
     ax.axvline(base_value, color=COLOURS["neutral"], linestyle=":", linewidth=1.5)
     ax.axvline(final, color=COLOURS["client"], linestyle="--", linewidth=1.5)
-    ax.set_yticks(rows, names, fontsize=_FONT - 1)
+    ax.set_yticks(rows, names, fontsize=_FONT - 2)
     ax.set_xlabel(f"risk score (log-odds): average client {base_value:.2f} → this client {final:.2f}",
                   fontsize=_FONT - 1)
     ax.set_title("→ hatched: towards refusal    ← plain: towards approval", fontsize=_FONT - 1)
@@ -193,7 +202,7 @@ def category_bars(levels: Sequence[str], repaid: Sequence[float], defaulted: Seq
     ax.barh(rows + 0.2, shares[0], height=0.4, color=COLOURS["favour"], label="clients who repaid")
     ax.barh(rows - 0.2, shares[1], height=0.4, color=COLOURS["against"], hatch=HATCH_AGAINST,
             edgecolor="white", label="clients who defaulted")
-    names = [f"▶ {level} (this client)" if level == client_level else level for level in levels]
+    names = [f"▶ {level} (this client)" if level == client_level else _wrapped(level) for level in levels]
     ax.set_yticks(rows, names, fontsize=_FONT - 1)
     for tick, level in zip(ax.get_yticklabels(), levels, strict=True):
         if level == client_level:
@@ -264,11 +273,11 @@ def what_if_bars(before: dict, after: dict) -> Figure:
 
 def importance_bars(labels: Sequence[str], importance: Sequence[float], *, unit: str) -> Figure:
     """Horizontal bars of the model's global feature importance, largest on top."""
-    fig = _figure(7.5, 0.38 * len(labels) + 1.2)
+    fig = _figure(9.0, 0.5 * len(labels) + 1.2)
     ax = fig.add_subplot()
     rows = np.arange(len(labels))[::-1]
     ax.barh(rows, importance, color=COLOURS["favour"], height=0.65)
-    ax.set_yticks(rows, labels, fontsize=_FONT - 1)
+    ax.set_yticks(rows, [_wrapped(label) for label in labels], fontsize=_FONT - 2)
     ax.set_xlabel(unit, fontsize=_FONT)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

@@ -23,6 +23,7 @@ from ui.portfolio import Portfolio, Record
 from ui.text import DAYS_AS_YEARS, DAYS_PER_YEAR, DECISION_ICON, DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
 
 __all__ = [
+    "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
     "Comparison",
@@ -41,6 +42,9 @@ __all__ = [
 #: Gives the explain JSON (API contract) of each application record, in order. Raises ValueError
 #: naming the field when a record is invalid.
 Scorer = Callable[[Sequence[Record]], list[dict[str, Any]]]
+
+#: Columns of the what-if side-by-side table.
+WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
 
 #: SK_ID_CURR given to an application typed into the new-client form (it has no id yet).
 NEW_CLIENT_ID = 0
@@ -61,7 +65,12 @@ class Advisor:
         try:
             return self.scorer([record])[0]
         except ValueError as error:
-            raise gr.Error(f"The service could not score this application: {_problems(error)}") from error
+            raise _user_error(f"The service could not score this application: {_problems(error)}") from error
+
+
+def _user_error(message: str) -> gr.Error:
+    """Return the error shown to the advisor; it is their input, so the server logs no stack trace."""
+    return gr.Error(message, print_exception=False)
 
 
 def _problems(error: ValueError) -> str:
@@ -112,7 +121,7 @@ def suggest(advisor: Advisor, typed: str) -> list[int]:
 def _client_id(typed: Any) -> int:
     text = str(typed if typed is not None else "").strip()
     if not text.isdigit():
-        raise gr.Error(f"Client id (SK_ID_CURR) must be a whole number, got {text!r}; "
+        raise _user_error(f"Client id (SK_ID_CURR) must be a whole number, got {text!r}; "
                        "type digits and pick a suggestion")
     return int(text)
 
@@ -160,7 +169,7 @@ def look_up(advisor: Advisor, typed: Any) -> ClientView:
     try:
         record = advisor.portfolio.record(sk_id)
     except KeyError as error:
-        raise gr.Error(error.args[0]) from error
+        raise _user_error(error.args[0]) from error
     return show_client(advisor, record, origin="demo portfolio")
 
 
@@ -196,7 +205,7 @@ def _client_value(item: Mapping[str, Any], feature: str) -> Any:
     for contribution in item["contributions"]:
         if contribution["feature"] == feature:
             return contribution["value"]
-    raise gr.Error(f"the explanation has no value for feature {feature!r}; score a client first")
+    raise _user_error(f"the explanation has no value for feature {feature!r}; score a client first")
 
 
 def _feature_label(item: Mapping[str, Any], feature: str) -> str:
@@ -209,7 +218,7 @@ def _feature_label(item: Mapping[str, Any], feature: str) -> str:
 def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | None) -> Comparison:
     """Chart one feature's distribution among repaid and defaulted past clients, this client marked."""
     if not item or not feature:
-        raise gr.Error("Look up a client and pick a feature first")
+        raise _user_error("Look up a client and pick a feature first")
     stats = advisor.model_info.reference_feature(feature)
     value = _client_value(item, feature)
     label = _feature_label(item, feature)
@@ -226,7 +235,7 @@ def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str,
                     item: Mapping[str, Any] | None) -> Comparison:
     """Scatter two numeric features over the reference sample, by outcome, this client highlighted."""
     if not item or not x_feature or not y_feature:
-        raise gr.Error("Look up a client and pick two features first")
+        raise _user_error("Look up a client and pick two features first")
     sample = advisor.model_info.reference["sample"]
     x = [float("nan") if v is None else v for v in sample[x_feature]]
     y = [float("nan") if v is None else v for v in sample[y_feature]]
@@ -248,7 +257,7 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
         New values of `WHAT_IF_FIELDS`, in order; None leaves the field missing.
     """
     if not record or not before:
-        raise gr.Error("Look up a client before trying changes")
+        raise _user_error("Look up a client before trying changes")
     changed = {name: (None if v is None else float(v))
                for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
     after = advisor.explain({**record, **changed})
@@ -259,6 +268,6 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
                           for i in (before, after)),
         "Score (points)": (str(before["score"]), str(after["score"])),
     }
-    table_ = pd.DataFrame([(k, *v) for k, v in rows.items()], columns=["", "Original", "What-if"])
+    table_ = pd.DataFrame([(k, *v) for k, v in rows.items()], columns=list(WHAT_IF_COLUMNS))
     return WhatIfView(charts.what_if_bars(before, after), table_,
                       narrative.what_if_sentence(before, after, changes))
