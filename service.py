@@ -232,11 +232,12 @@ class CreditScoring:
 
 
 def _demo_portfolio(folder: Path) -> Portfolio:
-    """Return the page's demo clients from `folder`, or none when it does not exist."""
-    if folder.is_dir():
+    """Return the page's demo clients from `folder`, or none when it holds none (the page still works)."""
+    try:
         return Portfolio.from_folder(folder)
-    logger.warning("no demo data at %s (CREDIT_SCORING_DEMO_DATA): the page scores typed-in "
-                   "applications only; `make data` writes it", folder)
+    except ValueError as error:  # no folder, no application_test file, or a file that breaks the schema
+        logger.warning("no demo clients from %s (CREDIT_SCORING_DEMO_DATA): %s; the page scores typed-in "
+                       "applications only (`make data` writes the demo data)", folder, error)
     empty = cast_to_schema(pd.DataFrame({"SK_ID_CURR": []}), table("application_test"))
     return Portfolio({"application_test": empty})
 

@@ -1,0 +1,111 @@
+"""The scorer (serving/scoring.py) with a model trained by ``python -m train``: same numbers as offline."""
+
+import numpy as np
+import pytest
+
+from features.build import build_features
+from serving.reasons import MAX_REASONS, is_protected
+from serving.requests import Application
+from serving.scoring import Scorer
+from train.bundle import ModelBundle
+
+
+@pytest.fixture(scope="module")
+def bundle(trained_model) -> ModelBundle:
+    return ModelBundle.load(trained_model.path)
+
+
+@pytest.fixture(scope="module")
+def scorer(bundle) -> Scorer:
+    return Scorer(bundle)
+
+
+@pytest.fixture(scope="module")
+def applications(records) -> list:
+    return [Application.model_validate(record) for record in records[:40]]
+
+
+@pytest.fixture(scope="module")
+def offline(bundle, tables, history, applications) -> np.ndarray:
+    """P(default) of the same clients, from features built on the full tables."""
+    features = build_features(tables["application_test"], history)
+    return bundle.predict_proba(features.loc[[a.SK_ID_CURR for a in applications]])
+
+
+def cited(reason: str, contributions) -> list:
+    """Return the contributions whose label the reason starts with."""
+    return [c for c in contributions if reason.startswith(f"{c.label}: ")]
+
+
+def implausible(application):
+    return application.model_copy(update={"AMT_INCOME_TOTAL": 5e9})
+
+
+def test_predictions_equal_the_offline_model_on_the_full_tables(scorer, applications, offline):
+    outcomes = scorer.predict(applications)
+    assert [o.prediction.SK_ID_CURR for o in outcomes] == [a.SK_ID_CURR for a in applications]
+    np.testing.assert_allclose([o.prediction.probability for o in outcomes], offline, rtol=0, atol=1e-12)
+
+
+def test_decision_score_and_version_follow_the_bundle(scorer, bundle, applications):
+    for outcome in scorer.predict(applications):
+        prediction = outcome.prediction
+        refused = prediction.probability >= bundle.threshold
+        assert prediction.decision == ("refused" if refused else "approved")
+        assert prediction.score == bundle.score_points([prediction.probability])[0]
+        assert (prediction.threshold, prediction.model_version) == (bundle.threshold, bundle.version)
+
+
+def test_implausible_application_is_answered_with_problems_and_the_others_scored(scorer, applications,
+                                                                                    offline):
+    batch = [applications[0], implausible(applications[1]), applications[2]]
+    outcomes = scorer.predict(batch)
+    assert outcomes[1].prediction is None
+    [problem] = outcomes[1].problems
+    assert (problem.SK_ID_CURR, problem.field) == (applications[1].SK_ID_CURR, "AMT_INCOME_TOTAL")
+    assert "not plausible" in problem.problem
+    assert [outcomes[i].prediction.probability for i in (0, 2)] == pytest.approx(offline[[0, 2]], abs=1e-12)
+
+
+def test_batch_where_every_application_fails_scores_nothing(scorer, applications):
+    outcomes = scorer.explain([implausible(a) for a in applications[:3]])
+    assert all(o.explanation is None and len(o.problems) == 1 for o in outcomes)
+
+
+def test_the_same_client_twice_in_a_batch_gets_the_same_answer_twice(scorer, applications):
+    first, second = scorer.predict([applications[5], applications[5]])
+    assert first.prediction == second.prediction
+
+
+def test_contributions_add_up_to_the_calibrated_log_odds(scorer, applications):
+    for outcome in scorer.explain(applications[:5]):
+        explanation = outcome.explanation
+        total = explanation.base_value + sum(c.shap for c in explanation.contributions)
+        probability = explanation.probability
+        assert total == pytest.approx(np.log(probability / (1 - probability)), abs=1e-9)
+
+
+def test_explanation_lists_every_feature_by_decreasing_effect(scorer, bundle, applications):
+    explanation = scorer.explain(applications[:1])[0].explanation
+    assert sorted(c.feature for c in explanation.contributions) == sorted(bundle.feature_names)
+    sizes = [abs(c.shap) for c in explanation.contributions]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(c.label for c in explanation.contributions)
+
+
+def test_reasons_are_few_and_never_protected(scorer, applications):
+    for outcome in scorer.explain(applications[:10]):
+        explanation = outcome.explanation
+        assert len(explanation.reasons_against) + len(explanation.reasons_for) > 0
+        assert len(explanation.reasons_against) <= MAX_REASONS and len(explanation.reasons_for) <= MAX_REASONS
+        for reason in explanation.reasons_against + explanation.reasons_for:
+            assert not any(is_protected(c.feature) for c in cited(reason, explanation.contributions))
+
+
+def test_reasons_against_raise_the_risk_and_reasons_for_lower_it(scorer, applications):
+    explanation = scorer.explain(applications[:1])[0].explanation
+    contributions = explanation.contributions
+    assert all(c.shap > 0 for reason in explanation.reasons_against for c in cited(reason, contributions))
+    assert all(c.shap < 0 for reason in explanation.reasons_for for c in cited(reason, contributions))
+    reasons = explanation.reasons_against + explanation.reasons_for
+    assert all(cited(reason, contributions) for reason in reasons)
