@@ -50,7 +50,7 @@ FIRST_PREVIOUS_ID = 1_000_001
 #: Correlation between a client's application-side and history-side latent risks.
 _RISK_CORRELATION = 0.35
 #: Intercept of the hidden default model, set so that about 8% of applicants default.
-_TARGET_INTERCEPT = -3.68
+_TARGET_INTERCEPT = -3.72
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.schema import DAYS_SENTINEL, table
-from features.synthetic_draws import Columns, codes_of, group_positions, round_to
+from features.synthetic_draws import Columns, codes_of, from_quantiles, group_positions, round_to
 from features.synthetic_previous import APPROVED, CASH, CONSUMER, REVOLVING
 
 __all__ = ["credit_card_columns", "installments_columns", "pos_cash_columns"]
@@ -24,6 +24,9 @@ _MONTH = 30.4375
 _OLDEST_MONTH = -96
 _OLDEST_DAY = -2922
 _POS = table("POS_CASH_balance")
+#: AMT_PAYMENT_CURRENT / AMT_INST_MIN_REGULARITY of card months (quantiles).
+PAYMENT_TO_MINIMUM = (0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1.017, 1.042, 1.096, 1.164, 1.28, 1.37, 1.6, 2, 2.203, 3,
+                      5.474, 17.2, 20, 20, 20)
 _CARD = table("credit_card_balance")
 
 
@@ -131,10 +134,12 @@ def installments_columns(rng: np.random.Generator, previous: Columns, risk: np.n
     amount = np.where(card[owner], round_to(annuity * rng.uniform(0.05, 1.6, n), 0.005), annuity)
     version = np.where(card[owner], 0.0, np.where(rng.random(n) < 0.12, 2.0, 1.0))
     r = risk[loan]
-    late = rng.random(n) < np.clip(0.055 * np.exp(0.9 * r - 0.4), 0, 0.9)
-    delay = np.where(late, np.ceil(rng.exponential(14, n)), -np.floor(rng.exponential(9, n)))
+    late = rng.random(n) < np.clip(0.08 * np.exp(0.9 * r - 0.4), 0, 0.9)
+    # A quarter of the payments arrive on the due day, most others some days early.
+    early = np.where(rng.random(n) < 0.27, 0, -np.ceil(rng.exponential(13, n)))
+    delay = np.where(late, np.ceil(rng.exponential(14, n)), early)
     paid_on = day + delay
-    short = rng.random(n) < np.clip(0.03 * np.exp(0.9 * r - 0.4), 0, 0.9)
+    short = rng.random(n) < np.clip(0.04 * np.exp(0.9 * r - 0.4), 0, 0.9)
     paid = np.where(short, round_to(amount * rng.uniform(0.05, 0.95, n), 0.005), amount)
     unpaid = paid_on > -1  # due recently and not paid yet at the application
     cols: Columns = {
@@ -185,35 +190,42 @@ def credit_card_columns(rng: np.random.Generator, previous: Columns, risk: np.nd
     cards = np.flatnonzero((previous["NAME_CONTRACT_STATUS"] == APPROVED)
                            & (previous["NAME_CONTRACT_TYPE"] == REVOLVING))
     start = np.maximum(np.floor(previous["DAYS_DECISION"][cards] / _MONTH), _OLDEST_MONTH)
-    closed = rng.random(len(cards)) < 0.1
-    end = np.where(closed, np.floor(start + rng.random(len(cards)) * (-1 - start)), -1)
-    counts = (end - start + 1).astype(np.int64)
+    # A third of the cards were closed on the way: a few "Completed" months with nothing owed follow,
+    # then the card leaves the file.
+    closed_after = np.where(rng.random(len(cards)) < 0.35,
+                            np.floor(start + rng.random(len(cards)) * (-1 - start)), 0)
+    last = np.minimum(closed_after + 1 + rng.geometric(0.3, len(cards)), -1)
+    counts = (last - start + 1).astype(np.int64)
     owner, position = group_positions(counts)
     n = len(owner)
     card = cards[owner]
-    month = end[owner] - position
+    month = last[owner] - position
     r = risk[card]
+    open_month = month <= closed_after[owner]
+    # Half the cards are never used (zero balance); a third of those never even got a limit.
+    used = (rng.random(len(cards)) < 0.5)[owner] & open_month
     limit = previous["AMT_CREDIT"][card]
     limit = np.where(limit > 0, limit, 45000.0)
     raised = (position < counts[owner] // 2) & (rng.random(len(cards)) < 0.3)[owner]
     limit = np.where(raised, limit * 2, limit)
-    used = (rng.random(len(cards)) < 0.55)[owner]
-    usage = np.clip(rng.beta(2, 2.5, len(cards)) + 0.25 * risk[cards], 0.02, 1.1)[owner]
-    balance = np.where(used, round_to(limit * np.clip(usage + 0.08 * rng.standard_normal(n), 0, 1.2), 0.005),
+    no_limit = ~used & (rng.random(len(cards)) < 0.4)[owner]
+    limit = np.where(no_limit, 0.0, limit)
+    usage = np.clip(rng.beta(2.5, 1.2, len(cards)) + 0.25 * risk[cards], 0.0, 1.05)[owner]
+    balance = np.where(used, round_to(limit * np.clip(usage + 0.06 * rng.standard_normal(n), 0, 1.07), 0.005),
                        0.0)
     drawn = used & (rng.random(n) < 0.35)
     drawings = np.where(drawn, round_to(limit * rng.beta(1, 6, n), 0.005), 0.0)
     atm = np.where(rng.random(n) < 0.45, round_to(drawings, 4500.0), 0.0)
     pos = drawings - atm
     minimum = round_to(balance * 0.05, 0.005)
-    payment = np.where(balance > 0, round_to(minimum * rng.uniform(1, 3, n), 0.005), 0.0)
+    payment = round_to(minimum * from_quantiles(rng.random(n), PAYMENT_TO_MINIMUM), 0.005)
     no_detail = rng.random(n) < 0.2145
     no_minimum = rng.random(n) < 0.0747
     count_atm = np.where(atm > 0, 1 + rng.poisson(0.5, n), 0.0)
     count_pos = np.where(pos > 0, 1 + rng.poisson(2, n), 0.0)
     levels = _CARD.column("NAME_CONTRACT_STATUS")
     active, completed, signed = codes_of(levels, ["Active", "Completed", "Signed"])
-    status = np.where(closed[owner] & (position == 0), completed,
+    status = np.where(~open_month, completed,
                       np.where((position == counts[owner] - 1) & (rng.random(n) < 0.05), signed, active))
     dpd, dpd_def = _days_past_due(rng, r, rate=0.02, size=n)
 
@@ -226,11 +238,12 @@ def credit_card_columns(rng: np.random.Generator, previous: Columns, risk: np.nd
         "AMT_DRAWINGS_ATM_CURRENT": detail(atm), "AMT_DRAWINGS_CURRENT": drawings,
         "AMT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)), "AMT_DRAWINGS_POS_CURRENT": detail(pos),
         "AMT_INST_MIN_REGULARITY": np.where(no_minimum, np.nan, minimum),
-        "AMT_PAYMENT_CURRENT": np.where(rng.random(n) < 0.22, np.nan, payment),
+        "AMT_PAYMENT_CURRENT": np.where(~used & (rng.random(n) < 0.42), np.nan, payment),
         "AMT_PAYMENT_TOTAL_CURRENT": payment, "AMT_RECEIVABLE_PRINCIPAL": round_to(balance * 0.95, 0.005),
         "AMT_RECIVABLE": balance, "AMT_TOTAL_RECEIVABLE": balance,
         "CNT_DRAWINGS_ATM_CURRENT": detail(count_atm), "CNT_DRAWINGS_CURRENT": count_atm + count_pos,
         "CNT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)), "CNT_DRAWINGS_POS_CURRENT": detail(count_pos),
-        "CNT_INSTALMENT_MATURE_CUM": np.where(no_minimum, np.nan, counts[owner] - 1.0 - position),
+        "CNT_INSTALMENT_MATURE_CUM": np.where(no_minimum | no_limit, np.where(no_limit, 0.0, np.nan),
+                                              counts[owner] - 1.0 - position),
         "NAME_CONTRACT_STATUS": status.astype(np.int16), "SK_DPD": dpd, "SK_DPD_DEF": dpd_def,
     }

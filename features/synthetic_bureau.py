@@ -28,11 +28,20 @@ CREDIT_TYPE = {"Consumer credit": 0.7308, "Credit card": 0.2304, "Car loan": 0.0
                "Mobile operator loan": 0.000001}
 CURRENCY = {"currency 1": 0.9992, "currency 2": 0.0006, "currency 3": 0.0001, "currency 4": 0.00001}
 #: DAYS_CREDIT quantiles (at QUANTILE_LEVELS): bureau history covers the 8 years before the application.
-DAYS_CREDIT = (-2922, -2863, -2780, -2674, -2480, -2290, -2100, -1920, -1780, -1620, -1480, -1340, -1200,
-               -1070, -950, -830, -720, -600, -490, -380, -270, -139, -80, -39, 0)
-#: Planned length in days by credit type (median); the spread is lognormal.
-_TERM_DAYS = {"Consumer credit": 420.0, "Credit card": 1100.0, "Car loan": 1300.0, "Mortgage": 5000.0,
-              "Microloan": 45.0}
+DAYS_CREDIT = (-2922, -2863, -2791, -2674, -2446, -2149, -1859, -1670, -1501, -1366, -1236, -1110, -991.5,
+               -877.5, -765, -668, -572, -481, -390, -310, -224, -139, -79, -39, 0)
+#: Planned length in days (DAYS_CREDIT_ENDDATE - DAYS_CREDIT) of consumer credits and of cards.
+CONSUMER_TERM = (0, 16, 60, 92, 151, 182, 184, 212, 266, 304, 326, 364, 365, 366, 455.6, 578, 731, 912, 1096,
+                 1461, 1826, 1826, 1827, 1827, 32160)
+CARD_TERM = (30, 30, 60, 197, 365, 667, 755, 1071, 1096, 1101, 1118, 1267, 1354, 1461, 1765, 1827, 1851, 2200,
+             4940, 10960, 28280, 31600, 32440, 33470, 33980)
+#: Share of the amount still owed on active credits.
+ACTIVE_DEBT_SHARE = (0, 0, 0, 0, 0, 0, 0.07175, 0.2033, 0.3263, 0.4301, 0.5219, 0.5933, 0.6655, 0.7301,
+                     0.7827, 0.8336, 0.8746, 0.9087, 0.9385, 0.9627, 0.9928, 1.007, 1.043, 1.38, 2.0)
+AMOUNT = (0, 0, 0, 11780, 22500, 31630, 43700, 52160, 66450, 76500, 90000, 107000, 127700, 144000, 180000,
+          225000, 251000, 319500, 450000, 540000, 810000, 1350000, 2250000, 3699000, 23620000)
+#: Median planned length in days of the other credit types; the spread is lognormal.
+_TERM_DAYS = {"Car loan": 1300.0, "Mortgage": 5000.0, "Microloan": 45.0}
 #: Share of late statuses among monthly statuses of a client of average risk, and how the late
 #: months split between statuses 1-5 (status 5 = written off stays long).
 _LATE_MONTHS = 0.008
@@ -69,9 +78,13 @@ def bureau_columns(rng: np.random.Generator, client_ids: np.ndarray, counts: np.
     cols["CREDIT_CURRENCY"] = category(rng, _BUREAU.column("CREDIT_CURRENCY"), CURRENCY, m)
     opened = np.round(from_quantiles(rng.random(m), DAYS_CREDIT))
     term = _median_term(kind) * np.exp(0.7 * rng.standard_normal(m))
+    consumer = kind == codes_of(_BUREAU.column("CREDIT_TYPE"), ["Consumer credit"])[0]
+    card = kind == codes_of(_BUREAU.column("CREDIT_TYPE"), ["Credit card"])[0]
+    term = np.where(consumer, from_quantiles(rng.random(m), CONSUMER_TERM), term)
+    term = np.where(card, from_quantiles(rng.random(m), CARD_TERM), term)
     planned_end = np.round(opened + term)
     # A credit whose planned end has passed is mostly closed, some are still running (late or renewed).
-    closed = np.where(planned_end < 0, rng.random(m) < 0.93 - 0.1 * np.tanh(r), rng.random(m) < 0.12)
+    closed = np.where(planned_end < 0, rng.random(m) < 0.88 - 0.1 * np.tanh(r), rng.random(m) < 0.1)
     sold = rng.random(m) < 0.0045 * np.exp(0.5 * r)
     bad_debt = rng.random(m) < 0.00002 * np.exp(r)
     # Codes of Closed, Active, Sold, Bad debt.
@@ -79,12 +92,12 @@ def bureau_columns(rng: np.random.Generator, client_ids: np.ndarray, counts: np.
     active = status == 1
     cols["CREDIT_ACTIVE"] = status.astype(np.int16)
     cols["DAYS_CREDIT"] = opened
-    card = kind == codes_of(_BUREAU.column("CREDIT_TYPE"), ["Credit card"])[0]
     cols["DAYS_CREDIT_ENDDATE"] = np.where(rng.random(m) < np.where(card, 0.2, 0.02), np.nan, planned_end)
     early = rng.random(m) * np.clip(planned_end - opened, 0, None) * (rng.random(m) < 0.4)
     ended = np.clip(np.minimum(planned_end, -1) - early, opened, 0)
     cols["DAYS_ENDDATE_FACT"] = np.where(active, np.nan, np.round(ended))
-    updated = np.where(active, -np.floor(rng.exponential(25, m)), ended + np.floor(rng.exponential(20, m)))
+    updated = np.where(active, -3 - np.floor(rng.exponential(30, m)),
+                       ended + np.floor(rng.exponential(20, m)))
     cols["DAYS_CREDIT_UPDATE"] = np.clip(np.round(updated), opened, 0)
     _amounts(rng, r, active, card, term, cols)
     return cols
@@ -100,11 +113,10 @@ def _median_term(kind: np.ndarray) -> np.ndarray:
 def _amounts(rng: np.random.Generator, r: np.ndarray, active: np.ndarray, card: np.ndarray,
              term: np.ndarray, cols: Columns) -> None:
     m = len(r)
-    amount = np.exp(11.75 + 1.25 * rng.standard_normal(m))
+    amount = from_quantiles(rng.random(m), AMOUNT)
     amount = np.where(rng.random(m) < 0.5, round_to(amount, 4500.0), round_to(amount, 0.5))
-    amount = np.where(rng.random(m) < 0.038, 0.0, np.clip(amount, 0, 5e7))
     cols["AMT_CREDIT_SUM"] = amount
-    used = np.clip(rng.beta(2, 2, m) + 0.15 * r, 0.02, 1.2)
+    used = np.clip(from_quantiles(rng.random(m), ACTIVE_DEBT_SHARE) + 0.1 * r, 0, 2)
     debt = np.where(active, round_to(amount * used, 0.005), 0.0)
     cols["AMT_CREDIT_SUM_DEBT"] = np.where(rng.random(m) < 0.14, np.nan, debt)
     available = round_to(np.clip(amount - debt, 0, None), 0.005)
@@ -155,8 +167,8 @@ def bureau_balance_columns(rng: np.random.Generator, bureau: Columns, risk_of_cr
     ended = bureau["DAYS_ENDDATE_FACT"][credit]
     closed_since = np.where(np.isnan(ended), 1.0, np.floor(ended / _MONTH))
     # Unknown ("X") months: the oldest part of a credit's history for some credits, all of it for a few.
-    unknown_share = np.where(rng.random(len(covered)) < 0.4, rng.random(len(covered)) ** 0.7, 0.0)
-    unknown_share = np.where(rng.random(len(covered)) < 0.06, 1.0, unknown_share)
+    unknown_share = np.where(rng.random(len(covered)) < 0.55, rng.random(len(covered)) ** 0.7, 0.0)
+    unknown_share = np.where(rng.random(len(covered)) < 0.1, 1.0, unknown_share)
     unknown_before = first_month + unknown_share * counts
     levels = _BALANCE.column("STATUS")
     late_codes = codes_of(levels, list(_LATE_LEVELS))

@@ -20,7 +20,7 @@ KAGGLE_ROWS = {
 BUREAU_COVERAGE = 0.86
 PREVIOUS_COVERAGE = 0.95
 #: Share of bureau credits that have monthly bureau_balance rows.
-BUREAU_BALANCE_COVERAGE = 0.36
+BUREAU_BALANCE_COVERAGE = 0.40
 
 # --- application_train ------------------------------------------------------------------------------
 CONTRACT_TYPE = {"Cash loans": 0.903, "Revolving loans": 0.097}
