@@ -51,7 +51,7 @@ class ServiceSettings:
     Parameters
     ----------
     workers : int, default=1
-        Worker processes (``CREDIT_SCORING_WORKERS``).
+        Worker processes of the model service (``CREDIT_SCORING_MODEL_WORKERS``).
     batching : bool, default=True
         Adaptive batching of predictions (``CREDIT_SCORING_BATCHING``, "on" or "off").
     """
@@ -67,7 +67,7 @@ class ServiceSettings:
 
     def environment(self) -> dict[str, str]:
         """Return the environment variables that carry these settings to the service."""
-        return {"CREDIT_SCORING_WORKERS": str(self.workers),
+        return {"CREDIT_SCORING_MODEL_WORKERS": str(self.workers),
                 "CREDIT_SCORING_BATCHING": "on" if self.batching else "off"}
 
 

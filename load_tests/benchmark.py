@@ -1,0 +1,201 @@
+"""``python -m load_tests.benchmark``: what one machine holds, side by side with its limits.
+
+Starts the service in several configurations (adaptive batching on and off, one and two workers) and
+runs Locust headless against each (one application with history per request: predict, then explain),
+runs the plain FastAPI reference server on precomputed feature rows, measures the same work called
+directly in this process (the limit), and writes a Markdown table with throughput, latency
+percentiles, failure rate, ratio to the limit and peak memory, followed by the service's floors::
+
+    python -m load_tests.benchmark                      # full run, about 15 minutes
+    python -m load_tests.benchmark --duration 15 --workers 1 --scenarios predict   # quick look
+
+The model comes from the BentoML store (``BENTOML_HOME``; ``--model``, default
+``credit_scoring:latest``): train one first with ``python -m train``. Everything runs on this machine,
+load generator included, so compare ratios rather than absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import bentoml
+from tqdm.auto import tqdm
+
+from load_tests.in_process import measure, scenario_calls
+from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
+from load_tests.make_payloads import write_payloads
+from load_tests.payloads import read_payloads
+from load_tests.report import BenchmarkRow, floor_checks, markdown
+from load_tests.servers import (
+    ServerProcess,
+    ServiceSettings,
+    free_port,
+    reference_command,
+    running,
+    service_command,
+)
+from load_tests.thresholds import Thresholds
+from train.bundle import ModelBundle
+
+__all__ = ["SCENARIOS", "main"]
+
+#: Scenario -> (locust user class, locustfile, in-process call that is its limit).
+SCENARIOS: dict[str, tuple[str, Path, str]] = {
+    "predict": ("PredictUser", LOCUSTFILE, "predict"),
+    "explain": ("ExplainUser", LOCUSTFILE, "explain"),
+    "mix": ("", LOCUSTFILE, "predict"),
+}
+_REFERENCE = ("ReferenceUser", REFERENCE_LOCUSTFILE, "reference")
+# A benchmark run records what happens; the floors are judged in the report, not by Locust's exit code.
+_RECORD_ONLY = Thresholds(max_fail_ratio=1.0, max_p95_ms=1e9, max_p99_ms=1e9)
+
+
+@contextmanager
+def _peak_rss(server: ServerProcess, *, every_s: float = 0.5) -> Iterator[list[float]]:
+    """Sample the server's memory while the block runs; the list holds the peak (MiB) afterwards."""
+    peak = [server.rss_mb()]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every_s):
+            peak[0] = max(peak[0], server.rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def _profile(server: ServerProcess, *, seconds: int, out: Path) -> subprocess.Popen[bytes]:
+    """Start py-spy on the server's processes (flame graph in `out`); returns the py-spy process."""
+    command = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server.process.pid),
+               "--subprocesses", "--duration", str(seconds), "--rate", "50", "--nonblocking",
+               "--output", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Settings shared by every Locust run of one benchmark."""
+
+    payloads: Path
+    users: int
+    duration_s: int
+    results: Path
+    limits: dict[str, float]
+    profile: bool
+
+
+def _load(server: ServerProcess, *, scenario: str, run: _Run, server_label: str, settings_label: str,
+          users: int | None = None) -> BenchmarkRow:
+    """Run one scenario against a running server and return its table row."""
+    user_class, locustfile, limit = _REFERENCE if scenario == "reference" else SCENARIOS[scenario]
+    users = users or run.users
+    slug = f"{server_label}_{settings_label}_{scenario}_{users}u".replace(" ", "_").replace(",", "")
+    pids_before = server.pids()
+    spy = None
+    if run.profile:
+        spy = _profile(server, seconds=run.duration_s, out=run.results / f"profile_{slug}.svg")
+    with _peak_rss(server) as peak:
+        locust = run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / slug,
+                            users=users, run_time_s=run.duration_s, thresholds=_RECORD_ONLY,
+                            user_classes=[user_class] if user_class else [], locustfile=locustfile)
+    if spy is not None:
+        spy.wait(timeout=60)
+    return BenchmarkRow(server=server_label, settings=settings_label, scenario=scenario, users=users,
+                        summary=locust.summary, limit_rps=run.limits[limit], peak_rss_mb=peak[0],
+                        restarted_workers=len(pids_before - server.pids()))
+
+
+def _service_rows(settings: ServiceSettings, scenarios: Sequence[str], run: _Run, *,
+                  overload_users: int) -> list[BenchmarkRow]:
+    port = free_port()
+    log = run.results / "logs" / f"service_{settings.label.replace(' ', '_').replace(',', '')}.log"
+    with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log,
+                 env=settings.environment()) as server:
+        rows = [_load(server, scenario=s, run=run, server_label="BentoML service",
+                      settings_label=settings.label) for s in scenarios]
+        if overload_users:
+            rows.append(_load(server, scenario="predict", run=run, server_label="BentoML service",
+                              settings_label=settings.label, users=overload_users))
+    return rows
+
+
+def _reference_rows(model: str, run: _Run) -> list[BenchmarkRow]:
+    port = free_port()
+    with running(reference_command(port=port, model_tag=model), url=f"http://127.0.0.1:{port}",
+                 log_path=run.results / "logs" / "reference.log") as server:
+        return [_load(server, scenario="reference", run=run, server_label="plain FastAPI",
+                      settings_label="1 process, feature rows")]
+
+
+def _limit_rows(bundle: ModelBundle, payloads: Path, *, seconds: float) -> list[BenchmarkRow]:
+    data = read_payloads(payloads)
+    calls = scenario_calls(bundle, records=data.with_history, feature_rows=data.feature_rows)
+    rows = []
+    for name, call in tqdm(calls.items(), desc="in-process limits", unit="scenario"):
+        summary = measure(call, seconds=seconds)
+        rows.append(BenchmarkRow(server="in-process (limit)", settings="1 thread, no HTTP", scenario=name,
+                                 users=1, summary=summary, limit_rps=summary.rps, peak_rss_mb=None,
+                                 restarted_workers=0))
+    return rows
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="python -m load_tests.benchmark",
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", default="credit_scoring:latest", help="BentoML model tag")
+    parser.add_argument("--users", type=int, default=32, help="concurrent Locust users per run")
+    parser.add_argument("--duration", type=int, default=40, help="seconds per Locust run")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="service worker counts")
+    parser.add_argument("--batching", choices=["on", "off"], nargs="+", default=["off", "on"])
+    parser.add_argument("--scenarios", choices=["predict", "explain", "mix"], nargs="+",
+                        default=["predict", "explain"])
+    parser.add_argument("--overload-users", type=int, default=64,
+                        help="also run predict at this many users on each configuration (0 = skip)")
+    parser.add_argument("--payloads", type=Path, default=Path("results/load_payloads.json"))
+    parser.add_argument("--clients", type=int, default=300, help="clients in the payload file, if written")
+    parser.add_argument("--profile", action="store_true", help="record py-spy flame graphs of the servers")
+    parser.add_argument("--out", type=Path, default=Path("results/load_benchmark.md"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark, print the table and write it to ``--out``."""
+    args = parse_args(argv)
+    if not args.payloads.is_file():
+        write_payloads(args.payloads, clients=args.clients, seed=11)
+    try:
+        model_path = bentoml.models.get(args.model).path
+    except bentoml.exceptions.NotFound:
+        sys.exit(f"model {args.model} not found in the BentoML store; train one first: "
+                 "python -m train --clients 20000 --trials 8")
+    bundle = ModelBundle.load(model_path)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    rows = _limit_rows(bundle, args.payloads, seconds=min(args.duration, 15))
+    run = _Run(payloads=args.payloads, users=args.users, duration_s=args.duration, results=args.out.parent,
+               limits={row.scenario: row.summary.rps for row in rows}, profile=args.profile)
+    rows += _reference_rows(args.model, replace(run, profile=False))
+    configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
+    for settings in tqdm(configs, desc="service configurations", unit="config"):
+        rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
+    text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration)
+    args.out.write_text(text)
+    print(text)
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

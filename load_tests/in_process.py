@@ -1,0 +1,62 @@
+"""The limits a server is compared with: the same work called directly, in this process, one thread.
+
+No HTTP, no JSON, no queue: what is left is the cost of the model path itself, so a server's
+throughput divided by this rate says how much of a core the serving machinery leaves to the model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.build import build_features_from_records
+from load_tests.thresholds import RunSummary
+from train.bundle import ModelBundle
+
+__all__ = ["measure", "scenario_calls"]
+
+
+def measure(call: Callable[[int], object], *, seconds: float, min_calls: int = 20) -> RunSummary:
+    """Call ``call(i)`` for i = 0, 1, ... during `seconds` (at least `min_calls` times) and time each call.
+
+    Returns
+    -------
+    RunSummary
+        Calls per second and the percentiles of one call's duration.
+    """
+    durations = []
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds or len(durations) < min_calls:
+        before = time.perf_counter()
+        call(len(durations))
+        durations.append(time.perf_counter() - before)
+    elapsed = time.perf_counter() - started
+    p50, p95, p99 = np.percentile(np.array(durations) * 1000.0, [50, 95, 99])
+    return RunSummary(requests=len(durations), failures=0, rps=len(durations) / elapsed, p50_ms=float(p50),
+                      p95_ms=float(p95), p99_ms=float(p99))
+
+
+def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
+                   feature_rows: Sequence[dict[str, Any]]) -> dict[str, Callable[[int], object]]:
+    """Return the direct equivalent of each benchmark scenario, as ``call(i)`` on the i-th payload.
+
+    ``predict`` and ``explain`` take one raw record with history, as the service does (features built
+    from the record, then the calibrated probability, or the contributions too); ``reference`` takes one
+    precomputed feature row, as the reference server does.
+    """
+    def predict(i: int) -> object:
+        return bundle.predict_proba(build_features_from_records([records[i % len(records)]]))
+
+    def explain(i: int) -> object:
+        features = build_features_from_records([records[i % len(records)]])
+        return bundle.predict_proba(features), bundle.contributions(features)
+
+    def reference(i: int) -> object:
+        row = feature_rows[i % len(feature_rows)]
+        return bundle.predict_proba(pd.DataFrame.from_records([row], columns=bundle.feature_names))
+
+    return {"predict": predict, "explain": explain, "reference": reference}

@@ -1,0 +1,127 @@
+"""The benchmark's Markdown report: one table of runs, then the service's floors, each passed or not."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from load_tests.thresholds import RunSummary
+
+__all__ = ["BATCHING_GAIN", "MAX_P99_MS", "REFERENCE_SHARE", "BenchmarkRow", "FloorCheck", "floor_checks",
+           "markdown"]
+
+#: The floors on one 2-core machine with the load generator on it, for one application with history
+#: per request at the benchmark's user count: no failure, this p99, this share of the plain reference
+#: server's throughput, and adaptive batching this many times the unbatched throughput.
+MAX_P99_MS = 300.0
+REFERENCE_SHARE = 0.5
+BATCHING_GAIN = 1.3
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One measured configuration.
+
+    Parameters
+    ----------
+    server, settings, scenario : str
+        What was measured ("BentoML service", "batched, 2 workers", "predict").
+    users : int
+        Concurrent clients (1 for in-process limits).
+    summary : RunSummary
+        Throughput, failures and latency percentiles.
+    limit_rps : float
+        The in-process rate of the same work, which the throughput is divided by.
+    peak_rss_mb : float or None
+        Highest resident memory of the server's processes during the run (None in process).
+    restarted_workers : int
+        Server processes that disappeared during the run (crashed or restarted workers).
+    """
+
+    server: str
+    settings: str
+    scenario: str
+    users: int
+    summary: RunSummary
+    limit_rps: float
+    peak_rss_mb: float | None
+    restarted_workers: int
+
+
+@dataclass(frozen=True)
+class FloorCheck:
+    """One floor: what it requires, what was measured, and whether it holds."""
+
+    requirement: str
+    measured: str
+    passed: bool
+
+
+def _service_predict(rows: Sequence[BenchmarkRow], users: int) -> list[BenchmarkRow]:
+    return [r for r in rows if r.server == "BentoML service" and r.scenario == "predict" and r.users == users]
+
+
+def floor_checks(rows: Sequence[BenchmarkRow], *, users: int) -> list[FloorCheck]:
+    """Check the service's floors on the predict runs at `users` concurrent users.
+
+    Every service configuration must have no failure and a p99 within ``MAX_P99_MS``; its throughput is
+    compared with the reference server's (``REFERENCE_SHARE``), and for each worker count the batched
+    throughput with the unbatched one (``BATCHING_GAIN``).
+    """
+    checks = []
+    reference = next((r for r in rows if r.scenario == "reference"), None)
+    predict = _service_predict(rows, users)
+    for row in predict:
+        s = row.summary
+        checks.append(FloorCheck(f"{row.settings}: no failure, p99 <= {MAX_P99_MS:.0f} ms",
+                                 f"{s.failures} failures, p99 {s.p99_ms:.0f} ms",
+                                 s.failures == 0 and s.p99_ms <= MAX_P99_MS))
+        if reference is not None:
+            share = s.rps / reference.summary.rps
+            checks.append(FloorCheck(f"{row.settings}: >= {REFERENCE_SHARE:.0%} of plain FastAPI's rps",
+                                     f"{s.rps:.0f} / {reference.summary.rps:.0f} rps = {share:.2f}",
+                                     share >= REFERENCE_SHARE))
+    by_settings = {r.settings: r for r in predict}
+    for workers in sorted({r.settings.split(", ")[1] for r in predict}):
+        batched, unbatched = by_settings.get(f"batched, {workers}"), by_settings.get(f"unbatched, {workers}")
+        if batched and unbatched:
+            fast, slow = batched.summary.rps, unbatched.summary.rps
+            checks.append(FloorCheck(f"{workers}: batched >= {BATCHING_GAIN}x unbatched throughput",
+                                     f"{fast:.0f} / {slow:.0f} rps = {fast / slow:.2f}",
+                                     fast / slow >= BATCHING_GAIN))
+    return checks
+
+
+def _row_line(row: BenchmarkRow) -> str:
+    s = row.summary
+    rss = "" if row.peak_rss_mb is None else f"{row.peak_rss_mb:.0f}"
+    restarts = "" if row.peak_rss_mb is None else str(row.restarted_workers)
+    return (f"| {row.server} | {row.settings} | {row.scenario} | {row.users} | {s.rps:.1f} | "
+            f"{s.p50_ms:.0f} | {s.p95_ms:.0f} | {s.p99_ms:.0f} | {s.fail_ratio:.2%} | "
+            f"{s.rps / row.limit_rps:.2f} | {rss} | {restarts} |")
+
+
+def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, users: int,
+             duration_s: int) -> str:
+    """Return the report: the table of runs, the floors and how to read them."""
+    lines = [
+        "# Load benchmark",
+        "",
+        f"Locust headless, {duration_s} s per run, users sending back to back (no think time), one "
+        "application with its history per request (reference: its precomputed feature row); load "
+        "generator and servers on the same machine. *ratio* = throughput / in-process rate of the same "
+        "work on one thread (the limit); *restarts* = server processes lost during the run.",
+        "",
+        "| server | configuration | scenario | users | rps | p50 ms | p95 ms | p99 ms | failures | ratio "
+        "to limit | peak RSS MiB | restarts |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(_row_line(row) for row in rows),
+        "",
+        f"## Floors (predict, {users} users)",
+        "",
+        "| requirement | measured | verdict |",
+        "|---|---|---|",
+        *(f"| {c.requirement} | {c.measured} | {'pass' if c.passed else '**FAIL**'} |" for c in checks),
+        "",
+    ]
+    return "\n".join(lines)
