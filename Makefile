@@ -21,7 +21,8 @@ data: venv
 	$(PY) -m features.synthetic --clients $(DEMO_CLIENTS) --seed 7 --out $(DATA_DIR)
 
 demo: data
-	@echo "Demo data written to $(DATA_DIR). Training and serving come with the service."
+	$(PY) -m train --data-dir $(DATA_DIR) --trials 8 --timeout 60 --folds 3
+	CREDIT_SCORING_DEMO_DATA=$(DATA_DIR) $(VENV)/bin/bentoml serve service:CreditScoring --port 3000
 
 lint: venv
 	$(VENV)/bin/ruff check .
