@@ -32,7 +32,16 @@ from train.reference import reference_columns, reference_statistics
 from train.report import Evidence, build_report
 from train.scorecard import Scorecard
 from train.threshold import CostMatrix, cost_curve, cost_per_thousand, optimal_threshold
-from train.tuning import DEFAULT_ROUNDS, CVResult, CVTask, cross_validate, fit_booster, make_folds, tune
+from train.tuning import (
+    DEFAULT_ROUNDS,
+    CVResult,
+    CVTask,
+    TuningResult,
+    cross_validate,
+    fit_booster,
+    make_folds,
+    tune,
+)
 
 __all__ = ["TrainingConfig", "TrainingResult", "train"]
 
@@ -146,10 +155,12 @@ class _Candidate:
                 "brier": brier_score(y, self.honest_probability), "cost_per_1000": cost}
 
 
-def _candidate(name: str, params: dict, task: CVTask, positive_weight: float | None,
-               progress: bool) -> _Candidate:
-    cv = cross_validate(params, task, positive_weight=positive_weight, out_of_fold=True,
-                        progress=f"CV {name}" if progress else None)
+def _candidate(name: str, params: dict, task: CVTask, positive_weight: float | None, progress: bool,
+               cv: CVResult | None = None) -> _Candidate:
+    """Judge one way of training; `cv` reuses a cross-validation already run with the same settings."""
+    if cv is None:
+        cv = cross_validate(params, task, positive_weight=positive_weight, out_of_fold=True,
+                            progress=f"CV {name}" if progress else None)
     return _Candidate(name, positive_weight, cv, PlattCalibrator.fit(cv.oof_margin, task.target),
                       cross_fitted_probability(cv.oof_margin, task.target, task.fold_of_row))
 
@@ -198,11 +209,12 @@ def _library_versions() -> dict[str, str]:
             **{name: importlib_metadata.version(name) for name in _LIBRARIES}}
 
 
-def _choose_weighting(params: dict, task: CVTask, config: TrainingConfig) -> tuple[_Candidate, dict]:
+def _choose_weighting(tuning: TuningResult, task: CVTask, config: TrainingConfig) -> tuple[_Candidate, dict]:
     """Cross-validate unweighted and class-weighted training; keep the one with the lower expected cost."""
     y = task.target
     positive_weight = float((y == 0).sum() / (y == 1).sum())
-    candidates = [_candidate("unweighted", params, task, None, config.progress),
+    params = tuning.best_params
+    candidates = [_candidate("unweighted", params, task, None, config.progress, cv=tuning.best_cv),
                   _candidate("weighted", params, task, positive_weight, config.progress)]
     summaries = {c.name: c.summary(y, config.costs) for c in candidates}
     # An unweighted model wins ties: its probabilities need less repair.
@@ -263,9 +275,10 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
                               progress="CV LightGBM defaults" if config.progress else None)
     study_name = _study_name(config, data, features)
     _say(config, f"Tuning: study {study_name!r} in {config.study_storage}")
-    study = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
-                 study_name=study_name, seed=config.seed, progress=config.progress)
-    chosen, weighting = _choose_weighting(study.best_params, task, config)
+    tuning = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
+                  study_name=study_name, seed=config.seed, progress=config.progress)
+    study = tuning.study
+    chosen, weighting = _choose_weighting(tuning, task, config)
     probability = chosen.calibrator.probability(chosen.cv.oof_margin)
     threshold, _ = optimal_threshold(y, probability, costs=config.costs)
     booster = fit_booster(study.best_params, task, rounds=chosen.cv.best_iteration,

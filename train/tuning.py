@@ -28,6 +28,7 @@ __all__ = [
     "FIXED_PARAMS",
     "CVResult",
     "CVTask",
+    "TuningResult",
     "cross_validate",
     "fit_booster",
     "make_folds",
@@ -228,15 +229,38 @@ def cross_validate(params: dict[str, object], task: CVTask, *, positive_weight: 
                     oof_margin=oof)
 
 
-def _objective(trial: optuna.Trial, task: CVTask) -> float:
-    result = cross_validate(suggest_params(trial), task, callbacks=[_Pruner(trial)])
-    trial.set_user_attr("best_iteration", result.best_iteration)
-    trial.set_user_attr("auc_std", result.auc_std)
-    return result.auc_mean
+class _Objective:
+    """Score one trial by CV AUC, keeping the out-of-fold margins of the best trial of this session."""
+
+    def __init__(self, task: CVTask) -> None:
+        self.task = task
+        self.best: tuple[int, CVResult] | None = None
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        result = cross_validate(suggest_params(trial), self.task, out_of_fold=True,
+                                callbacks=[_Pruner(trial)])
+        trial.set_user_attr("best_iteration", result.best_iteration)
+        trial.set_user_attr("auc_std", result.auc_std)
+        if self.best is None or result.auc_mean > self.best[1].auc_mean:
+            self.best = (trial.number, result)
+        return result.auc_mean
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """A study and, when its best trial ran in this session, that trial's cross-validation."""
+
+    study: optuna.Study
+    best_cv: CVResult | None
+
+    @property
+    def best_params(self) -> dict[str, object]:
+        """dict: the best trial's LightGBM parameters."""
+        return self.study.best_params
 
 
 def tune(task: CVTask, *, n_trials: int | None, timeout: float | None, storage: Path, study_name: str,
-         seed: int, progress: bool = True) -> optuna.Study:
+         seed: int, progress: bool = True) -> TuningResult:
     """Run (or resume) the Optuna study until it holds `n_trials` finished trials or `timeout` passes.
 
     Parameters
@@ -252,14 +276,14 @@ def tune(task: CVTask, *, n_trials: int | None, timeout: float | None, storage: 
     study_name : str
         Name of the study inside the file.
     seed : int
-        Seed of the TPE sampler.
+        Seed of the TPE sampler (offset by the trials already stored, so a resumed study explores anew).
     progress : bool, default=True
         Show a tqdm bar over trials.
 
     Returns
     -------
-    optuna.Study
-        Holding at least one completed trial.
+    TuningResult
+        The study (at least one completed trial) and the best trial's CV when it ran in this session.
 
     Raises
     ------
@@ -272,16 +296,18 @@ def tune(task: CVTask, *, n_trials: int | None, timeout: float | None, storage: 
     optuna.logging.set_verbosity(logging.WARNING)
     study = optuna.create_study(
         study_name=study_name, storage=f"sqlite:///{storage}", direction="maximize", load_if_exists=True,
-        sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=50))
+    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials), n_startup_trials=5)
     finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     remaining = None if n_trials is None else n_trials - len(study.get_trials(states=finished))
+    objective = _Objective(task)
     if remaining is None or remaining > 0:
-        study.optimize(functools.partial(_objective, task=task), n_trials=remaining, timeout=timeout,
-                       show_progress_bar=progress, gc_after_trial=True)
+        study.optimize(objective, n_trials=remaining, timeout=timeout, show_progress_bar=progress,
+                       gc_after_trial=True)
     if not study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
         raise ValueError(f"no trial of study {study_name!r} completed; raise --trials or --timeout")
-    return study
+    best = objective.best
+    return TuningResult(study, best[1] if best and best[0] == study.best_trial.number else None)
 
 
 def fit_booster(params: dict[str, object], task: CVTask, *, rounds: int, positive_weight: float | None,

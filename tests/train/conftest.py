@@ -20,7 +20,8 @@ def make_frame(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
         "CODE_GENDER": pd.Categorical.from_codes(rng.integers(0, 2, n), categories=list(_GENDER.categories)),
     }, index=pd.Index(np.arange(100_000, 100_000 + n, dtype="int32"), name="SK_ID_CURR"))
     frame.loc[frame.index[::7], "WEAK"] = np.nan
-    log_odds = -2.5 + 1.5 * frame["SIGNAL"] + 0.5 * frame["WEAK"].fillna(0) + 0.4 * (frame["CODE_GENDER"] == "M")
+    is_man = frame["CODE_GENDER"] == "M"
+    log_odds = -2.5 + 1.5 * frame["SIGNAL"] + 0.5 * frame["WEAK"].fillna(0) + 0.4 * is_man
     y = (rng.random(n) < 1 / (1 + np.exp(-log_odds.to_numpy()))).astype(np.int8)
     return frame, y
 

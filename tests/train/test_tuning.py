@@ -68,11 +68,13 @@ def test_search_space_uses_lightgbm_names_and_bounds_tree_size():
 def test_study_resumes_from_its_sqlite_file(task, tmp_path):
     storage = tmp_path / "study.sqlite3"
     first = tune(task, n_trials=2, timeout=None, storage=storage, study_name="s", seed=1, progress=False)
-    first_params = [t.params for t in first.trials]
+    first_params = [t.params for t in first.study.trials]
     assert len(first_params) == 2
     resumed = tune(task, n_trials=3, timeout=None, storage=storage, study_name="s", seed=1, progress=False)
-    assert len(resumed.trials) == 3
-    assert [t.params for t in resumed.trials[:2]] == first_params
+    trials = resumed.study.trials
+    assert len(trials) == 3
+    assert [t.params for t in trials[:2]] == first_params
+    assert trials[2].params not in first_params
 
 
 def test_tuning_needs_a_limit(task, tmp_path):
@@ -81,9 +83,31 @@ def test_tuning_needs_a_limit(task, tmp_path):
 
 
 def test_trials_record_their_best_iteration(task, tmp_path):
-    study = tune(task, n_trials=1, timeout=None, storage=tmp_path / "s.db", study_name="s", seed=2,
-                 progress=False)
-    assert study.best_trial.user_attrs["best_iteration"] >= 1
+    tuning = tune(task, n_trials=1, timeout=None, storage=tmp_path / "s.db", study_name="s", seed=2,
+                  progress=False)
+    assert tuning.study.best_trial.user_attrs["best_iteration"] >= 1
+
+
+def test_best_trial_cv_is_kept_for_reuse(task, tmp_path):
+    tuning = tune(task, n_trials=3, timeout=None, storage=tmp_path / "s.db", study_name="s", seed=3,
+                  progress=False)
+    again = cross_validate(tuning.best_params, task, out_of_fold=True)
+    assert tuning.best_cv.auc_mean == tuning.study.best_value
+    np.testing.assert_array_equal(tuning.best_cv.oof_margin, again.oof_margin)
+
+
+def test_resumed_best_trial_from_an_earlier_session_has_no_kept_cv(task, tmp_path):
+    storage = tmp_path / "s.db"
+    tune(task, n_trials=2, timeout=None, storage=storage, study_name="s", seed=4, progress=False)
+    resumed = tune(task, n_trials=2, timeout=None, storage=storage, study_name="s", seed=4, progress=False)
+    assert resumed.best_cv is None
+
+
+def test_same_seed_gives_the_same_trials(task, tmp_path):
+    runs = [tune(task, n_trials=2, timeout=None, storage=tmp_path / f"{i}.db", study_name="s", seed=8,
+                 progress=False) for i in range(2)]
+    assert [t.params for t in runs[0].study.trials] == [t.params for t in runs[1].study.trials]
+    assert runs[0].study.best_value == runs[1].study.best_value
 
 
 def test_final_fit_is_deterministic(task):
