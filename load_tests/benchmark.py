@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from load_tests.servers import (
     reference_command,
     running,
     service_command,
+    watch_rss,
 )
 from load_tests.thresholds import Thresholds
 from train.bundle import ModelBundle
@@ -55,25 +54,6 @@ SCENARIOS: dict[str, tuple[str, Path, str]] = {
 _REFERENCE = ("ReferenceUser", REFERENCE_LOCUSTFILE, "reference")
 # A benchmark run records what happens; the floors are judged in the report, not by Locust's exit code.
 _RECORD_ONLY = Thresholds(max_fail_ratio=1.0, max_p95_ms=1e9, max_p99_ms=1e9)
-
-
-@contextmanager
-def _peak_rss(server: ServerProcess, *, every_s: float = 0.5) -> Iterator[list[float]]:
-    """Sample the server's memory while the block runs; the list holds the peak (MiB) afterwards."""
-    peak = [server.rss_mb()]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.wait(every_s):
-            peak[0] = max(peak[0], server.rss_mb())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield peak
-    finally:
-        stop.set()
-        sampler.join()
 
 
 def _profile(server: ServerProcess, *, seconds: int, out: Path) -> subprocess.Popen[bytes]:
@@ -106,14 +86,14 @@ def _load(server: ServerProcess, *, scenario: str, run: _Run, server_label: str,
     spy = None
     if run.profile:
         spy = _profile(server, seconds=run.duration_s, out=run.results / f"profile_{slug}.svg")
-    with _peak_rss(server) as peak:
+    with watch_rss(server) as rss:
         locust = run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / slug,
                             users=users, run_time_s=run.duration_s, thresholds=_RECORD_ONLY,
                             user_classes=[user_class] if user_class else [], locustfile=locustfile)
     if spy is not None:
         spy.wait(timeout=60)
     return BenchmarkRow(server=server_label, settings=settings_label, scenario=scenario, users=users,
-                        summary=locust.summary, limit_rps=run.limits[limit], peak_rss_mb=peak[0],
+                        summary=locust.summary, limit_rps=run.limits[limit], peak_rss_mb=max(rss),
                         restarted_workers=len(pids_before - server.pids()))
 
 

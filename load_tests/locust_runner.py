@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,8 @@ from pathlib import Path
 from load_tests.servers import PROJECT_ROOT
 from load_tests.thresholds import RunSummary, Thresholds
 
-__all__ = ["LOCUSTFILE", "REFERENCE_LOCUSTFILE", "LocustRun", "read_summary", "run_locust"]
+__all__ = ["LOCUSTFILE", "REFERENCE_LOCUSTFILE", "LocustRun", "failure_kinds", "read_failures",
+           "read_summary", "run_locust"]
 
 LOCUSTFILE = PROJECT_ROOT / "load_tests" / "locustfile.py"
 REFERENCE_LOCUSTFILE = PROJECT_ROOT / "load_tests" / "reference_locustfile.py"
@@ -31,6 +33,8 @@ class LocustRun:
     ----------
     summary : RunSummary
         Aggregated statistics over all requests.
+    failures : dict of str to int
+        Each distinct failure (Locust's error text, e.g. "HTTP 503: ...") and how often it happened.
     exit_code : int
         Locust's exit code: 0 when every threshold was met.
     output : str
@@ -38,6 +42,7 @@ class LocustRun:
     """
 
     summary: RunSummary
+    failures: dict[str, int]
     exit_code: int
     output: str
 
@@ -57,6 +62,24 @@ def read_summary(stats_csv: Path) -> RunSummary:
                                   rps=float(row["Requests/s"]), p50_ms=float(row["50%"]),
                                   p95_ms=float(row["95%"]), p99_ms=float(row["99%"]))
     raise ValueError(f"{stats_csv} has no Aggregated row; see the Locust log for why the run stopped")
+
+
+def read_failures(failures_csv: Path) -> dict[str, int]:
+    """Read a Locust ``<prefix>_failures.csv`` file: error text -> occurrences (empty if no file)."""
+    if not failures_csv.is_file():
+        return {}
+    with failures_csv.open(newline="") as handle:
+        return {row["Error"]: int(row["Occurrences"]) for row in csv.DictReader(handle)}
+
+
+def failure_kinds(failures: Mapping[str, int]) -> dict[str, int]:
+    """Group failures by kind: "HTTP 503" for an answered status, else the error's class name."""
+    kinds: dict[str, int] = {}
+    for error, count in failures.items():
+        status = re.search(r"HTTP (\d{3})", error)
+        kind = f"HTTP {status.group(1)}" if status else error.split("(")[0]
+        kinds[kind] = kinds.get(kind, 0) + count
+    return kinds
 
 
 def run_locust(*, host: str, payloads: Path, csv_prefix: Path, users: int, run_time_s: int,
@@ -110,4 +133,6 @@ def run_locust(*, host: str, payloads: Path, csv_prefix: Path, users: int, run_t
     stats_csv = Path(f"{csv_prefix}_stats.csv")
     if not stats_csv.is_file():
         raise RuntimeError(f"Locust wrote no statistics (exit code {done.returncode}):\n{output[-3000:]}")
-    return LocustRun(summary=read_summary(stats_csv), exit_code=done.returncode, output=output)
+    failures = read_failures(Path(f"{csv_prefix}_failures.csv"))
+    return LocustRun(summary=read_summary(stats_csv), failures=failures, exit_code=done.returncode,
+                     output=output)

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +32,7 @@ __all__ = [
     "reference_command",
     "running",
     "service_command",
+    "watch_rss",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -183,6 +185,26 @@ def running(command: Sequence[str], *, url: str, log_path: Path, env: Mapping[st
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def watch_rss(server: ServerProcess, *, every_s: float = 0.25) -> Iterator[list[float]]:
+    """Sample the server's memory (MiB) while the block runs; the list holds every sample, in order."""
+    samples = [server.rss_mb()]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every_s):
+            samples.append(server.rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        sampler.join()
+        samples.append(server.rss_mb())
 
 
 def get_status(url: str, *, timeout_s: float = 5.0) -> int:

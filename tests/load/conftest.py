@@ -65,10 +65,13 @@ def payload_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def start_service(model: TrainedModel, log_path: Path, settings: ServiceSettings) -> Iterator[ServerProcess]:
+def _start_service(model: TrainedModel, log_path: Path,
+                   settings: ServiceSettings) -> Iterator[ServerProcess]:
     """Serve the project's BentoML service with `model`'s store and `settings`, on a free port."""
     port = free_port()
-    env = {"BENTOML_HOME": str(model.bentoml_home), **settings.environment()}
+    # No API key and no demo portfolio: the load tests send API traffic only.
+    env = {"BENTOML_HOME": str(model.bentoml_home), "CREDIT_SCORING_API_KEY": "",
+           "CREDIT_SCORING_DEMO_DATA": str(log_path.parent / "none"), **settings.environment()}
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log_path,
                  env=env) as server:
         yield server
@@ -78,4 +81,23 @@ def start_service(model: TrainedModel, log_path: Path, settings: ServiceSettings
 def service(trained_model: TrainedModel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The service as deployed (adaptive batching on, one worker), shared by the read-only tests."""
     log_path = tmp_path_factory.mktemp("load_service") / "bentoml.log"
-    yield from start_service(trained_model, log_path, ServiceSettings())
+    yield from _start_service(trained_model, log_path, ServiceSettings())
+
+
+@pytest.fixture(scope="module")
+def fresh_service(trained_model: TrainedModel,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A service of the module's own, for tests that load it hard (the shared one stays undisturbed)."""
+    log_path = tmp_path_factory.mktemp("load_fresh_service") / "bentoml.log"
+    yield from _start_service(trained_model, log_path, ServiceSettings())
+
+
+@pytest.fixture
+def unbroken(service: ServerProcess) -> Iterator[ServerProcess]:
+    """The shared service, checked after the test: still running, no worker crashed or restarted."""
+    before = service.pids()
+    yield service
+    assert service.alive(), f"the server stopped; end of its log:\n{service.log_tail()}"
+    assert service.pids() == before, (f"server processes changed from {sorted(before)} to "
+                                      f"{sorted(service.pids())}: a worker crashed or restarted; end of "
+                                      f"its log:\n{service.log_tail()}")

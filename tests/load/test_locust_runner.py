@@ -2,7 +2,7 @@
 
 import pytest
 
-from load_tests.locust_runner import read_summary
+from load_tests.locust_runner import failure_kinds, read_failures, read_summary
 from load_tests.thresholds import RunSummary
 
 HEADER = ("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -26,3 +26,25 @@ def test_file_without_aggregated_row_is_refused(tmp_path):
     stats.write_text(HEADER + "\n")
     with pytest.raises(ValueError, match="has no Aggregated row; see the Locust log"):
         read_summary(stats)
+
+
+def test_failures_are_read_by_error(tmp_path):
+    failures = tmp_path / "run_failures.csv"
+    failures.write_text("\n".join([
+        "Method,Name,Error,Occurrences",
+        'POST,predict 1 (history),"CatchResponseError(\'HTTP 503: {""error"":""overloaded""}\')",12',
+        "POST,predict 10,\"ConnectionResetError(104, 'Connection reset by peer')\",2",
+    ]))
+    assert read_failures(failures) == {
+        "CatchResponseError('HTTP 503: {\"error\":\"overloaded\"}')": 12,
+        "ConnectionResetError(104, 'Connection reset by peer')": 2}
+
+
+def test_no_failures_file_means_no_failures(tmp_path):
+    assert read_failures(tmp_path / "absent_failures.csv") == {}
+
+
+def test_failures_are_grouped_by_status_or_error_class():
+    failures = {"CatchResponseError('HTTP 503: shed')": 12, "CatchResponseError('HTTP 503: other')": 3,
+                "CatchResponseError('HTTP 500: oops')": 1, "ConnectionResetError(104, 'reset')": 2}
+    assert failure_kinds(failures) == {"HTTP 503": 15, "HTTP 500": 1, "ConnectionResetError": 2}
