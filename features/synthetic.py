@@ -38,7 +38,7 @@ from features.synthetic_csv import csv_header, csv_rows
 from features.synthetic_draws import Columns, skewed_counts, to_frame
 from features.synthetic_previous import REFUSED, previous_columns
 
-__all__ = ["DEFAULT_TEST_RATIO", "generate_tables", "main", "write_tables"]
+__all__ = ["DEFAULT_TEST_RATIO", "generate_files", "generate_tables", "main", "write_tables"]
 
 #: Kaggle's ratio of test to train applications (48,744 / 307,511).
 DEFAULT_TEST_RATIO = 0.1585

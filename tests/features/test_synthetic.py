@@ -122,6 +122,23 @@ def test_rows_per_client_are_skewed(tables):
     assert counts.median() <= 4 and counts.max() >= 5 * counts.median()
 
 
+@pytest.mark.parametrize("name", list(TABLES))
+def test_numbers_respect_the_schema_limits(tables, name):
+    for col in table(name).numeric:
+        values = tables[name][col.name].dropna()
+        if col.sentinel is not None:
+            values = values[values != col.sentinel]
+        assert col.low is None or (values >= col.low).all(), col.name
+        assert col.high is None or (values <= col.high).all(), col.name
+
+
+def test_instalment_loans_carry_the_first_drawing_placeholder(tables):
+    prev = tables["previous_application"]
+    drawing = prev.loc[(prev["NAME_CONTRACT_STATUS"] == "Approved")
+                       & (prev["NAME_CONTRACT_TYPE"] != "Revolving loans"), "DAYS_FIRST_DRAWING"]
+    assert (drawing.dropna() == DAYS_SENTINEL).all() and drawing.notna().mean() > 0.9
+
+
 def test_default_rate_is_kaggle_like(tables):
     assert 0.07 <= tables["application_train"]["TARGET"].mean() <= 0.09
 
