@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from features.application import application_features
+from features.combined import combined_features
 from features.descriptions import HISTORY_FAMILIES, feature_description, feature_info, feature_names
 from features.loaders import cast_to_schema
 from features.records import APPLICATION, records_to_tables
-from features.schema import HISTORY_TABLES, table
+from features.schema import HISTORY_TABLES, Column, Table, table
 
 __all__ = ["build_features", "build_features_from_records", "feature_description", "feature_info",
            "feature_names"]
@@ -64,9 +65,9 @@ def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFram
     if unknown:
         raise ValueError(f"history has unknown tables {sorted(unknown)}; expected some of "
                          f"{', '.join(HISTORY_TABLES)}")
-    tables = {name: cast_to_schema(history[name] if name in history else _no_rows(name), table(name))
+    tables = {name: _conform(history[name] if name in history else _no_rows(name), table(name))
               for name in HISTORY_TABLES}
-    apps = cast_to_schema(applications, APPLICATION)
+    apps = _conform(applications, APPLICATION)
     return _assemble(apps, tables, ids=apps["SK_ID_CURR"].to_numpy())
 
 
@@ -97,6 +98,22 @@ def build_features_from_records(applications: Sequence[Mapping[str, Any]]) -> pd
     return _assemble(apps, tables, ids=ids)
 
 
+def _conform(frame: pd.DataFrame, schema: Table) -> pd.DataFrame:
+    """Return `frame` cast to `schema`, or `frame` itself when it already has the schema's columns and
+    dtypes (as the loader returns it): casting again would copy gigabytes of history for nothing."""
+    conforms = list(frame.columns) == schema.column_names and all(
+        _has_dtype(frame[c.name], c) for c in schema.columns)
+    return frame if conforms else cast_to_schema(frame, schema)
+
+
+def _has_dtype(values: pd.Series, column: Column) -> bool:
+    """Whether `values` has the schema dtype of `column` (categories: the same levels in the same order)."""
+    if column.categories:
+        return (isinstance(values.dtype, pd.CategoricalDtype) and not values.dtype.ordered
+                and values.dtype.categories.equals(pd.Index(column.categories)))
+    return values.dtype == np.dtype(column.dtype)
+
+
 def _no_rows(name: str) -> pd.DataFrame:
     """Stand in for an absent table: no rows, just the keys that ``cast_to_schema`` requires."""
     return pd.DataFrame({key: np.empty(0, dtype=np.int32) for key in table(name).keys})
@@ -115,6 +132,7 @@ def _assemble(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
     for part in parts:
         part.index = pd.RangeIndex(len(keys))
     features = pd.concat(parts, axis=1)
+    features = pd.concat([features, combined_features(features)], axis=1)
     features.index = pd.Index(ids, name="SK_ID_CURR")
     assert list(features.columns) == feature_names(), "built columns differ from the catalogue: a bug"
     return features

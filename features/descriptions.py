@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 from types import ModuleType
 
-from features import application, bureau, credit_card, installments, pos_cash, previous
+from features import application, bureau, combined, credit_card, installments, pos_cash, previous
 from features.aggregate import FeatureInfo
 
 __all__ = ["HISTORY_FAMILIES", "FeatureInfo", "feature_description", "feature_info", "feature_names"]
 
-#: The history feature families, in the order their columns follow the application features. Each
-#: module has ``FAMILY``, ``TABLES``, ``compute(tables)`` and ``descriptions()``.
+#: The history feature families, in the order their columns follow the application features (the
+#: combined features come last). Each module has ``FAMILY``, ``TABLES``, ``compute(tables)`` and
+#: ``descriptions()``.
 HISTORY_FAMILIES: tuple[ModuleType, ...] = (bureau, previous, pos_cash, installments, credit_card)
 
 
@@ -27,6 +28,7 @@ def _catalogue() -> dict[str, FeatureInfo]:
         clash = infos.keys() & part.keys()
         assert not clash, f"feature names used by two families: {sorted(clash)}; this is a bug"
         infos.update(part)
+    infos.update(combined.descriptions(infos))
     return infos
 
 
