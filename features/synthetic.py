@@ -19,6 +19,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
@@ -161,22 +162,18 @@ def generate_files(n_clients: int, *, seed: int, out_dir: str | Path, test_ratio
     chunks = _plan(n_clients, seed=seed, test_ratio=test_ratio)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = {name: open(out / f"{name}.csv", "wb") for name in TABLES}  # noqa: SIM115 (closed below)
     rows = dict.fromkeys(TABLES, 0)
-    try:
+    with contextlib.ExitStack() as stack:
+        files = {name: stack.enter_context(open(out / f"{name}.csv", "wb")) for name in TABLES}
         for name, f in files.items():
             f.write(csv_header(table(name)))
-        bar = tqdm(total=sum(c.n_clients for c in chunks), unit="client", desc="generating",
-                   disable=not progress)
+        bar = stack.enter_context(tqdm(total=sum(c.n_clients for c in chunks), unit="client",
+                                       desc="generating", disable=not progress))
         for chunk, texts, counts in _chunk_texts(chunks, workers):
             for name, text in texts.items():
                 files[name].write(text)
                 rows[name] += counts[name]
             bar.update(chunk.n_clients)
-        bar.close()
-    finally:
-        for f in files.values():
-            f.close()
     return rows
 
 

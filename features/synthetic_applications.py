@@ -16,6 +16,7 @@ from features.schema import DAYS_SENTINEL, table
 from features.synthetic_draws import (
     Columns,
     category,
+    codes_of,
     from_quantiles,
     leaning_uniform,
     normal_cdf,
@@ -47,7 +48,8 @@ def application_columns(rng: np.random.Generator, risk: np.ndarray, has_bureau: 
     """
     n = len(risk)
     cols: Columns = {}
-    _person(rng, risk, cols)
+    _age_and_work(rng, n, cols)
+    _household(rng, risk, cols)
     _loan(rng, risk, cols)
     _region_and_contact(rng, n, cols)
     _ext_sources(rng, risk, cols)
@@ -60,6 +62,10 @@ def _cat(rng: np.random.Generator, name: str, weights: dict, size: int, **lean) 
     return category(rng, _APP.column(name), weights, size, **lean)
 
 
+def _code(name: str, level: str) -> int:
+    return int(codes_of(_APP.column(name), [level])[0])
+
+
 def _flag(rng: np.random.Generator, rate: float, size: int) -> np.ndarray:
     return (rng.random(size) < rate).astype(np.float64)
 
@@ -70,17 +76,15 @@ def _from_counts(rng: np.random.Generator, weights: dict[int, float], size: int)
     return rng.choice(values, size=size, p=probs / probs.sum())
 
 
-def _person(rng: np.random.Generator, risk: np.ndarray, cols: Columns) -> None:
-    n = len(risk)
+def _age_and_work(rng: np.random.Generator, n: int, cols: Columns) -> None:
+    """Age, then income type (pensioners by age), then employment: none for pensioners/unemployed."""
     birth = np.round(from_quantiles(rng.random(n), cal.AGE_DAYS))
     age = -birth / _YEAR
     band = np.clip((age - 20) // 5, 0, len(cal.PENSIONER_BY_AGE) - 1).astype(int)
     pensioner = rng.random(n) < np.asarray(cal.PENSIONER_BY_AGE)[band]
     income_type = _cat(rng, "NAME_INCOME_TYPE", cal.WORKING_INCOME_TYPE, n)
-    pensioner_code = _APP.column("NAME_INCOME_TYPE").categories.index("Pensioner")
-    unemployed_code = _APP.column("NAME_INCOME_TYPE").categories.index("Unemployed")
-    income_type[pensioner] = pensioner_code
-    no_employer = (income_type == pensioner_code) | (income_type == unemployed_code)
+    income_type[pensioner] = _code("NAME_INCOME_TYPE", "Pensioner")
+    no_employer = pensioner | (income_type == _code("NAME_INCOME_TYPE", "Unemployed"))
     employed = -np.round(from_quantiles(rng.random(n), cal.EMPLOYED_DAYS))
     employed = np.maximum(employed, np.minimum(birth + 16 * _YEAR, -1))
     cols["DAYS_BIRTH"] = birth
@@ -88,23 +92,28 @@ def _person(rng: np.random.Generator, risk: np.ndarray, cols: Columns) -> None:
     cols["DAYS_EMPLOYED"] = np.where(no_employer, DAYS_SENTINEL, employed)
     cols["FLAG_EMP_PHONE"] = (~no_employer).astype(np.float64)
     organization = _cat(rng, "ORGANIZATION_TYPE", cal.ORGANIZATION, n)
-    cols["ORGANIZATION_TYPE"] = np.where(
-        no_employer, _APP.column("ORGANIZATION_TYPE").categories.index("XNA"), organization)
+    cols["ORGANIZATION_TYPE"] = np.where(no_employer, _code("ORGANIZATION_TYPE", "XNA"), organization)
     occupation = _cat(rng, "OCCUPATION_TYPE", cal.OCCUPATION, n)
     cols["OCCUPATION_TYPE"] = np.where(no_employer | (rng.random(n) < cal.OCCUPATION_MISSING_EMPLOYED),
                                        -1, occupation)
+
+
+def _household(rng: np.random.Generator, risk: np.ndarray, cols: Columns) -> None:
+    """Gender and education (both leaning with the risk), family, housing and the dated documents."""
+    n = len(risk)
+    birth = cols["DAYS_BIRTH"]
     cols["CODE_GENDER"] = _cat(rng, "CODE_GENDER", cal.GENDER, n, latent=risk, strength=0.15)
     cols["NAME_EDUCATION_TYPE"] = _cat(rng, "NAME_EDUCATION_TYPE", {
         level: cal.EDUCATION[level] for level in (
             "Academic degree", "Higher education", "Incomplete higher", "Secondary / secondary special",
             "Lower secondary")}, n, latent=risk, strength=0.3)
-    cols["FLAG_OWN_CAR"] = _flag(rng, cal.OWN_CAR, n).astype(np.int16)
+    cols["FLAG_OWN_CAR"] = (rng.random(n) < cal.OWN_CAR).astype(np.int16)
     cols["FLAG_OWN_REALTY"] = (rng.random(n) < cal.OWN_REALTY).astype(np.int16)
     car_age = np.round(from_quantiles(rng.random(n), cal.CAR_AGE))
     cols["OWN_CAR_AGE"] = np.where(cols["FLAG_OWN_CAR"] == 1, car_age, np.nan)
     children = _from_counts(rng, cal.CHILDREN, n)
     status = _cat(rng, "NAME_FAMILY_STATUS", cal.FAMILY_STATUS, n)
-    couple = np.isin(status, [0, 2])  # Married, Civil marriage
+    couple = np.isin(status, codes_of(_APP.column("NAME_FAMILY_STATUS"), ["Married", "Civil marriage"]))
     cols["CNT_CHILDREN"] = children
     cols["NAME_FAMILY_STATUS"] = status
     cols["CNT_FAM_MEMBERS"] = children + 1 + couple

@@ -251,20 +251,25 @@ def _descriptors(rng: np.random.Generator, kind: np.ndarray, status: np.ndarray,
 
 def _product_combination(rng: np.random.Generator, kind: np.ndarray, empty: np.ndarray,
                          cross_sell: np.ndarray, cols: Columns) -> np.ndarray:
+    """The product follows the contract type, the yield band and cross-sell (as named by Home Credit)."""
     m = len(kind)
-    band = np.array(_PREV.column("NAME_YIELD_GROUP").categories)[cols["NAME_YIELD_GROUP"]]
-    cash_band = np.where(band == "high", "high", np.where(band == "middle", "middle", "low"))
-    cash_name = np.where(cross_sell, "Cash X-Sell: ", "Cash Street: ").astype(object) + cash_band
-    pos_kind = np.array(["household", "mobile", "industry", "other"])[
-        np.searchsorted([0.47, 0.83, 0.97], rng.random(m))]
-    interest = np.where(band == "low_action", " without interest", " with interest")
-    pos_name = ("POS " + pos_kind.astype(object) + interest).astype(str)
-    pos_name = np.where(pos_name == "POS other without interest", "POS others without interest", pos_name)
-    card_name = np.where(cross_sell, "Card X-Sell", "Card Street")
-    name = np.select([empty, kind == CONSUMER, kind == CASH, kind == REVOLVING],
-                     ["Cash", pos_name, cash_name, card_name], "")
-    levels = _PREV.column("PRODUCT_COMBINATION").categories
-    codes = np.searchsorted(np.array(sorted(levels)), name)
-    order = np.argsort(levels)
-    codes = np.where(name == "", -1, order[np.minimum(codes, len(levels) - 1)])
-    return codes.astype(np.int16)
+    band = cols["NAME_YIELD_GROUP"]
+    high, middle, action = (band == _level("NAME_YIELD_GROUP", level)
+                            for level in ("high", "middle", "low_action"))
+    band_index = np.where(high, 0, np.where(middle, 1, 2))
+    cash = _product_codes([["Cash Street: high", "Cash Street: middle", "Cash Street: low"],
+                           ["Cash X-Sell: high", "Cash X-Sell: middle", "Cash X-Sell: low"]])
+    pos = _product_codes([["POS household with interest", "POS household without interest"],
+                          ["POS mobile with interest", "POS mobile without interest"],
+                          ["POS industry with interest", "POS industry without interest"],
+                          ["POS other with interest", "POS others without interest"]])
+    card = _product_codes([["Card Street", "Card X-Sell"]])[0]
+    goods_kind = np.searchsorted([0.47, 0.83, 0.97], rng.random(m))
+    return np.select([empty, kind == CONSUMER, kind == CASH, kind == REVOLVING],
+                     [_level("PRODUCT_COMBINATION", "Cash"), pos[goods_kind, action.astype(int)],
+                      cash[cross_sell.astype(int), band_index], card[cross_sell.astype(int)]],
+                     -1).astype(np.int16)
+
+
+def _product_codes(names: list[list[str]]) -> np.ndarray:
+    return np.array([codes_of(_PREV.column("PRODUCT_COMBINATION"), row) for row in names])
