@@ -40,6 +40,7 @@ from pydantic import TypeAdapter
 
 from features.loaders import cast_to_schema
 from features.schema import table
+from serving.limits import BodyLimits
 from serving.middleware import ApiKeyMiddleware, ProblemResponses
 from serving.problems import error_response
 from serving.requests import (
@@ -242,8 +243,11 @@ def _demo_portfolio(folder: Path) -> Portfolio:
     return Portfolio({"application_test": empty})
 
 
+# Outermost first: a request without the key is refused before its body is read; a body too large or
+# too slow is refused before BentoML parses it; a body BentoML rejects is answered in the API's shape.
 if API_KEY:
     CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=API_KEY,
                                       protected=("/predict", "/explain", "/model/card"))
+CreditScoring.add_asgi_middleware(BodyLimits)
 CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
                                   on_rejected=_count_rejected)

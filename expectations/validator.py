@@ -8,17 +8,13 @@ suite with ``BOOLEAN_ONLY`` (the cheapest result format, about half the cost of 
 when something failed, the failed expectations again with ``COMPLETE`` to find the rows. GX is not
 thread-safe (threads sharing a context return wrong results silently), so calls are serialised by a
 lock.
-
-Expectations that the caller guarantees by construction can be left out of the per-batch run
-(`skip`): each costs milliseconds per call and cannot fail on such frames. The service skips what its
-request model and ``cast_to_schema`` already enforce (dtypes, category levels, the required key).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import great_expectations as gx
@@ -55,8 +51,6 @@ class BatchValidator:
     ----------
     suite : dict
         The suite as JSON (``expectations.build_suite`` or a model bundle's ``suite``).
-    skip : collection of str, optional (default=())
-        Expectation types (e.g. ``"expect_column_values_to_be_in_type_list"``) not to run.
 
     Attributes
     ----------
@@ -64,13 +58,8 @@ class BatchValidator:
         Wall time of the latest :meth:`validate` call (both passes), for metrics and benchmarks.
     """
 
-    def __init__(self, suite: dict, *, skip: Collection[str] = ()) -> None:
-        full = gx.ExpectationSuite(**suite)
-        unknown = set(skip) - {e.expectation_type for e in full.expectations}
-        if unknown:
-            raise ValueError(f"skip names expectation types the suite does not hold: {sorted(unknown)}")
-        self._suite = gx.ExpectationSuite(
-            name=full.name, expectations=[e for e in full.expectations if e.expectation_type not in skip])
+    def __init__(self, suite: dict) -> None:
+        self._suite = gx.ExpectationSuite(**suite)
         self._lock = threading.Lock()
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -78,6 +67,11 @@ class BatchValidator:
                          .add_dataframe_asset("applications")
                          .add_batch_definition_whole_dataframe("batch"))
         self.last_seconds = 0.0
+
+    @property
+    def expectation_count(self) -> int:
+        """int: how many expectations each call runs."""
+        return len(self._suite.expectations)
 
     @property
     def columns(self) -> list[str]:

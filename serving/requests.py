@@ -44,6 +44,7 @@ __all__ = [
     "ExplainBody",
     "PredictApplications",
     "PredictBody",
+    "guaranteed_by_request_model",
     "history_model",
 ]
 
@@ -230,3 +231,28 @@ PredictBody: type[BaseModel] = create_model("PredictBody", __module__=__name__,
 #: The whole /explain body: ``{"applications": [...]}``.
 ExplainBody: type[BaseModel] = create_model("ExplainBody", __module__=__name__,
                                             applications=(ExplainApplications, ...))
+
+
+def guaranteed_by_request_model(expectation: dict) -> bool:
+    """Return whether every application that passed the request model meets `expectation`.
+
+    True for the suite's dtypes (``cast_to_schema`` gives the schema's), category levels (enums), the
+    required SK_ID_CURR, and ranges at least as wide as the schema's hard limits (the fields' own
+    bounds); False for ranges the training data narrowed, and for anything else.
+
+    Parameters
+    ----------
+    expectation : dict
+        One expectation of a suite, as JSON (``{"type": ..., "kwargs": {...}}``).
+    """
+    kind, kwargs = expectation["type"], expectation["kwargs"]
+    if kind in ("expect_column_values_to_be_in_type_list", "expect_column_values_to_be_in_set"):
+        return kwargs["column"] in APPLICATION_TABLE.column_names
+    if kind == "expect_column_values_to_not_be_null":
+        return kwargs["column"] == "SK_ID_CURR"
+    if kind != "expect_column_values_to_be_between" or kwargs["column"] not in APPLICATION_TABLE.column_names:
+        return False
+    column = APPLICATION_TABLE.column(kwargs["column"])
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    return ((low is None or (column.low is not None and low <= column.low))
+            and (high is None or (column.high is not None and high >= column.high)))
