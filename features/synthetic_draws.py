@@ -28,7 +28,6 @@ __all__ = [
     "round_to",
     "skewed_counts",
     "to_frame",
-    "uniform_days",
 ]
 
 #: A table under construction: column name -> array (see the module docstring).
@@ -107,12 +106,6 @@ def from_quantiles(u: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
 def round_to(values: np.ndarray, step: float) -> np.ndarray:
     """Round to the nearest multiple of `step` (amounts come in round figures in the real files)."""
     return np.round(values / step) * step
-
-
-def uniform_days(rng: np.random.Generator, low: np.ndarray | float, high: np.ndarray | float,
-                 size: int) -> np.ndarray:
-    """Whole days drawn uniformly in [low, high] (elementwise bounds allowed)."""
-    return np.floor(low + rng.random(size) * (np.asarray(high) - low + 1)).clip(max=high)
 
 
 def skewed_counts(rng: np.random.Generator, mean: np.ndarray, *, dispersion: float) -> np.ndarray:

@@ -8,6 +8,7 @@ from features import synthetic_calibration as cal
 from features.loaders import cast_to_schema, load_tables
 from features.schema import DAYS_SENTINEL, HISTORY_TABLES, TABLES, Kind, table
 from features.synthetic import generate_files, generate_tables, write_tables
+from features.synthetic_csv import _format, csv_rows
 
 KAGGLE_CLIENTS = cal.KAGGLE_TRAIN_CLIENTS + cal.KAGGLE_TEST_CLIENTS
 BUILDING_COLUMNS = [c.name for c in table("application_train").columns
@@ -239,6 +240,21 @@ def test_written_categories_are_schema_levels(written, name):
     for i, col in enumerate(table(name).columns):
         if col.kind is Kind.CATEGORY:
             assert {row[i] for row in rows} <= {*col.categories, ""}, col.name
+
+
+def test_csv_rows_follow_pandas_to_csv_conventions():
+    levels = table("bureau_balance").column("STATUS").categories
+    frame = pd.DataFrame({"SK_ID_BUREAU": np.array([5000000, 5000001, 5000002], dtype="int32"),
+                          "MONTHS_BALANCE": np.array([0, -1, -96], dtype="float32"),
+                          "STATUS": pd.Categorical(["C", "X", None], categories=levels)})
+    assert csv_rows(frame, table("bureau_balance")) == b"5000000,0,C\n5000001,-1,X\n5000002,-96,\n"
+
+
+@pytest.mark.parametrize(("value", "text"), [(48.0, "48.0"), (0.1, "0.1"), (-0.0, "0.0"), (np.nan, None),
+                                             (1234567.5, "1234567.5"), (63975.555, "63975.555")])
+def test_float_fields_are_the_shortest_float32_decimal_with_a_point(value, text):
+    field = _format(pd.Series([value], dtype="float32"), table("bureau").column("AMT_ANNUITY"))
+    assert field.to_pylist() == [text]
 
 
 def test_text_with_commas_is_quoted_like_pandas(written):
