@@ -92,7 +92,7 @@ class ProblemResponses:
 def _parsed(body: bytes) -> object:
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON exhausts the stdlib parser's recursion
         return None
 
 

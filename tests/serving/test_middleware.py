@@ -51,6 +51,14 @@ def test_rejected_body_is_answered_with_problems_and_counted():
     assert rejected == [("/predict", 2)]
 
 
+def test_deeply_nested_body_gets_400_not_500():
+    test_client, _ = client()
+    body = b'{"applications":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = test_client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["problem"].startswith("the body is not valid JSON")
+
+
 def test_body_that_is_not_json_gets_400():
     test_client, rejected = client()
     response = test_client.post("/predict", content=b"<xml/>", headers={"content-type": "application/json"})
