@@ -36,7 +36,7 @@ from features.schema import Kind, table
 from ui import charts, handlers
 from ui.formatting import column_label, format_value
 from ui.handlers import WHAT_IF_COLUMNS, Advisor
-from ui.text import DAYS_AS_YEARS, FORM_FIELDS, METRIC_LABELS, TITLE, WHAT_IF_FIELDS
+from ui.text import FORM_FIELDS, METRIC_LABELS, MISSING, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
 
@@ -53,8 +53,10 @@ CSS = """
 .chart-text { font-size: 1rem; }
 """
 
-#: Neutral slate for buttons and tabs: blue and vermillion are kept for approval and refusal.
-THEME = gr.themes.Default(primary_hue="slate")
+#: Neutral slate for buttons and tabs: blue and vermillion are kept for approval and refusal. System
+#: fonts: the default theme fetches web fonts from the internet, which a bank's network may block.
+THEME = gr.themes.Default(primary_hue="slate", font=["ui-sans-serif", "system-ui", "sans-serif"],
+                          font_mono=["ui-monospace", "monospace"])
 
 _APPLICATION = table("application_test")
 _TOP_FEATURES = 15
@@ -69,10 +71,9 @@ def _form_input(name: str) -> gr.components.Component:
     column = _APPLICATION.column(name)
     label = column_label(name)
     if column.kind is Kind.CATEGORY:
-        return gr.Dropdown(choices=list(column.categories), value=None, label=label, allow_custom_value=False)
-    in_years = name in DAYS_AS_YEARS
-    return gr.Number(value=None, label=label, minimum=0 if in_years else column.low,
-                     maximum=None if in_years else column.high)
+        return gr.Dropdown(choices=list(column.categories), value=None, label=label, elem_id=f"form-{name}")
+    # Text, not gr.Number: an empty number field is sent as 0, and "not given" must stay missing.
+    return gr.Textbox(label=label, placeholder=MISSING, elem_id=f"form-{name}")
 
 
 def _feature_choices(names: list[str]) -> list[tuple[str, str]]:
@@ -170,8 +171,8 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
                 gr.Markdown("Change the loan's terms or the declared income and score the changed "
                             "application; the original stays beside it.")
                 with gr.Row():
-                    what_if_inputs = [gr.Number(label=column_label(n), minimum=0, elem_id=f"what-if-{n}")
-                                      for n in WHAT_IF_FIELDS]
+                    what_if_inputs = [gr.Textbox(label=column_label(n), placeholder=MISSING,
+                                                 elem_id=f"what-if-{n}") for n in WHAT_IF_FIELDS]
                 what_if_button = gr.Button("Score the changed application", variant="primary",
                                            elem_id="what-if-run")
                 with gr.Row():
@@ -221,7 +222,7 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
         def on_scatter(x: str, y: str, item: dict | None) -> handlers.Comparison:
             return handlers.compare_scatter(get(), x, y, item)
 
-        def on_what_if(record: dict | None, item: dict | None, *values: float | None) -> handlers.WhatIfView:
+        def on_what_if(record: dict | None, item: dict | None, *values: str) -> handlers.WhatIfView:
             return handlers.what_if(get(), record, item, *values)
 
         compare_feature = ([feature, item_state], [histogram, histogram_text])

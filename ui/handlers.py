@@ -33,6 +33,8 @@ __all__ = [
     "compare_scatter",
     "form_record",
     "look_up",
+    "number_text",
+    "parse_number",
     "score_new_client",
     "show_client",
     "suggest",
@@ -95,7 +97,7 @@ class ClientView(NamedTuple):
     waterfall_text: str
     application: pd.DataFrame
     history: pd.DataFrame
-    what_if_values: tuple[float | None, ...]
+    what_if_values: tuple[str, ...]
 
 
 class Comparison(NamedTuple):
@@ -111,6 +113,33 @@ class WhatIfView(NamedTuple):
     figure: Figure
     table: pd.DataFrame
     text: str
+
+
+def number_text(value: float | None) -> str:
+    """Return a number as typed into a text field: exact (it parses back to the same float), with
+    thousands separators, and empty for a missing value."""
+    if value is None:
+        return ""
+    text = f"{value:,}"
+    return text.removesuffix(".0")
+
+
+def parse_number(name: str, text: Any) -> float | None:
+    """Read a number typed for column `name`: empty means not given; thousands separators allowed.
+
+    Raises
+    ------
+    gr.Error
+        If the text is not a number; the message names the field.
+    """
+    cleaned = "".join(str(text if text is not None else "").split()).replace(",", "").replace("_", "")
+    if not cleaned:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise _user_error(f"{column_label(name)} ({name}) must be a number, got {text!r}; "
+                          "leave it empty when it is not known") from None
 
 
 def suggest(advisor: Advisor, typed: str) -> list[int]:
@@ -153,7 +182,7 @@ def show_client(advisor: Advisor, record: Record, *, origin: str) -> ClientView:
         waterfall_text=narrative.waterfall_sentence(item),
         application=application_table(record),
         history=history_table(record),
-        what_if_values=tuple(record.get(name) for name in WHAT_IF_FIELDS),
+        what_if_values=tuple(number_text(record.get(name)) for name in WHAT_IF_FIELDS),
     )
 
 
@@ -179,20 +208,24 @@ def form_record(values: Sequence[Any]) -> Record:
     Parameters
     ----------
     values : sequence
-        One value per `FORM_FIELDS` column, in order; years for DAYS_* columns; None when not given.
+        One value per `FORM_FIELDS` column, in order: a level for categories, typed text for numbers
+        (years for DAYS_* columns); None or empty when not given.
+
+    Raises
+    ------
+    gr.Error
+        If a number field holds text that is not a number; the message names the field.
     """
     if len(values) != len(FORM_FIELDS):
         raise ValueError(f"the form has {len(FORM_FIELDS)} fields, got {len(values)} values")
     record: Record = {"SK_ID_CURR": NEW_CLIENT_ID}
     for name, value in zip(FORM_FIELDS, values, strict=True):
-        if value is None or value == "":
-            record[name] = None
-        elif name in DAYS_AS_YEARS:
-            record[name] = -round(float(value) * DAYS_PER_YEAR)
-        elif _APPLICATION.column(name).kind is Kind.NUMBER:
-            record[name] = float(value)
-        else:
-            record[name] = value
+        if _APPLICATION.column(name).kind is not Kind.NUMBER:
+            record[name] = value or None
+            continue
+        number = parse_number(name, value)
+        in_years = number is not None and name in DAYS_AS_YEARS
+        record[name] = -round(number * DAYS_PER_YEAR) if in_years else number
     return record
 
 
@@ -246,20 +279,19 @@ def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str,
 
 
 def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] | None,
-            *values: float | None) -> WhatIfView:
+            *values: str | None) -> WhatIfView:
     """Score the client's application with the what-if fields changed, beside the original.
 
     Parameters
     ----------
     record, before : dict
         The client's record and its explain item, as shown.
-    *values : float or None
-        New values of `WHAT_IF_FIELDS`, in order; None leaves the field missing.
+    *values : str or None
+        Typed values of `WHAT_IF_FIELDS`, in order; empty leaves the field missing.
     """
     if not record or not before:
         raise _user_error("Look up a client before trying changes")
-    changed = {name: (None if v is None else float(v))
-               for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
+    changed = {name: parse_number(name, v) for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
     after = advisor.explain({**record, **changed})
     changes = [(column_label(n), record.get(n), v) for n, v in changed.items() if record.get(n) != v]
     rows = {

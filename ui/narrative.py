@@ -19,6 +19,7 @@ from ui.text import APPROVED, DECISION_ICON, DECISION_WORD
 
 __all__ = [
     "decision_banner",
+    "escape_markdown",
     "gauge_sentence",
     "histogram_sentence",
     "reasons_markdown",
@@ -27,6 +28,14 @@ __all__ = [
     "waterfall_sentence",
     "what_if_sentence",
 ]
+
+#: Characters that Markdown would read as formatting; reasons and labels are plain text.
+_MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~"
+
+
+def escape_markdown(text: str) -> str:
+    """Return `text` with Markdown's formatting characters escaped, so that it renders as written."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
 
 
 def decision_banner(item: Mapping[str, Any], *, threshold_points: int) -> str:
@@ -64,7 +73,7 @@ def reasons_markdown(reasons: Sequence[str], *, against: bool) -> str:
     title = "Reasons against (towards refusal)" if against else "Reasons in favour (towards approval)"
     if not reasons:
         return f"### {title}\nNone of this client's data weighs notably this way."
-    return f"### {title}\n" + "\n".join(f"- {icon} {reason}" for reason in reasons)
+    return f"### {title}\n" + "\n".join(f"- {icon} {escape_markdown(reason)}" for reason in reasons)
 
 
 def waterfall_sentence(item: Mapping[str, Any]) -> str:
@@ -73,14 +82,12 @@ def waterfall_sentence(item: Mapping[str, Any]) -> str:
     final = item["base_value"] + sum(c["shap"] for c in contributions)
     parts = [f"Starting from the average client ({percent(logistic(item['base_value']))} risk), this "
              f"client's data moves the probability of default to {percent(logistic(final))}."]
-    against = [c for c in contributions if c["shap"] > 0]
-    favour = [c for c in contributions if c["shap"] < 0]
-    if against:
-        c = against[0]
-        parts.append(f"The largest push towards refusal is {c['label']} ({format_value(c['value'])}).")
-    if favour:
-        c = favour[0]
-        parts.append(f"The largest push towards approval is {c['label']} ({format_value(c['value'])}).")
+    pushes = (([c for c in contributions if c["shap"] > 0], "refusal"),
+              ([c for c in contributions if c["shap"] < 0], "approval"))
+    for side, towards in pushes:
+        if side:
+            parts.append(f"The largest push towards {towards} is {escape_markdown(side[0]['label'])} "
+                         f"({format_value(side[0]['value'])}).")
     return " ".join(parts)
 
 
@@ -105,6 +112,7 @@ def share_below(edges: Sequence[float], counts: Sequence[float], value: float) -
 
 def histogram_sentence(stats: Mapping[str, Any], client_value: float | str | None, *, label: str) -> str:
     """Describe the histogram: where the client's value sits among repaid and defaulted clients."""
+    label = escape_markdown(label)
     if client_value is None:
         return (f"{label} is not given for this client, as for {percent(stats['missing_share'])} of "
                 "past clients; the model treats it as missing.")
@@ -126,6 +134,7 @@ def scatter_sentence(x: Sequence[float], y: Sequence[float], target: Sequence[in
                      neighbours: int = 50) -> str:
     """Describe the scatter: how often the sampled clients nearest to this client defaulted."""
     x, y, target = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(target)
+    x_label, y_label = escape_markdown(x_label), escape_markdown(y_label)
     known = ~(np.isnan(x) | np.isnan(y))
     intro = (f"Each mark is one of {int(known.sum())} sampled past clients, by {x_label} and {y_label}; "
              "dots repaid, crosses defaulted.")
@@ -144,7 +153,7 @@ def what_if_sentence(before: Mapping[str, Any], after: Mapping[str, Any],
                      changes: Sequence[tuple[str, Any, Any]]) -> str:
     """Describe the what-if result: what changed and how the probability and decision moved."""
     if changes:
-        changed = "; ".join(f"{label} {format_value(old)} → {format_value(new)}"
+        changed = "; ".join(f"{escape_markdown(label)} {format_value(old)} → {format_value(new)}"
                             for label, old, new in changes)
     else:
         changed = "no field changed"

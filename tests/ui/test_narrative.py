@@ -109,3 +109,7 @@ def test_what_if_sentence_reports_a_changed_decision():
 def test_what_if_sentence_reports_an_unchanged_decision():
     sentence = what_if_sentence(_item(0.14, "refused"), _item(0.13, "refused"), [])
     assert "no field changed" in sentence and "stays Refused" in sentence
+
+
+def test_reasons_markdown_escapes_formatting_characters():
+    assert r"a \*b\* \_c\_ \(typical: 1\)" in reasons_markdown(["a *b* _c_ (typical: 1)"], against=True)

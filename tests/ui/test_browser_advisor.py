@@ -1,0 +1,186 @@
+"""An advisor's session in a real headless Chromium, on the real service with the page at ``/ui``.
+
+Covers the two traps of the stack: the Gradio 6 page mounted on BentoML renders and works (an HTTP 200
+on the HTML is not enough), and the service carrying the page runs one worker (every Gradio event of
+the session goes through the queue of that one process). What the page shows is checked against the
+API's answer (POST /explain) for the same application.
+
+Screenshots go to ``$UI_SCREENSHOT_DIR`` (default ``results/screenshots``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from load_tests.servers import PROJECT_ROOT
+from ui.formatting import percent
+from ui.handlers import form_record
+from ui.portfolio import Portfolio
+from ui.text import DECISION_WORD, FORM_FIELDS, TITLE
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(os.environ.get("UI_SCREENSHOT_DIR", PROJECT_ROOT / "results" / "screenshots"))
+#: Longest wait for one event of the page (the explanation and its charts), in milliseconds.
+EVENT_MS = 60_000
+
+
+def explain(url: str, record: dict) -> dict:
+    """POST one application to the API's /explain and return its explanation."""
+    request = urllib.request.Request(f"{url}/explain", data=json.dumps({"applications": [record]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)[0]
+
+
+@pytest.fixture(scope="module")
+def portfolio(demo_folder) -> Portfolio:
+    return Portfolio.from_folder(demo_folder)
+
+
+@pytest.fixture(scope="module")
+def page(ui_server):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium not at {CHROMIUM}: apt-get install chromium")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.errors = []
+        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.goto(f"{ui_server.url}/ui/")
+        tab.wait_for_selector("#client-id input", timeout=EVENT_MS)
+        yield tab
+        browser.close()
+
+
+def look_up(page, sk_id: int) -> None:
+    """Type the start of the id, pick it among the suggestions, wait for its decision."""
+    field = page.locator("#client-id input")
+    field.click()
+    field.fill("")
+    field.type(str(sk_id)[:4], delay=30)
+    page.get_by_role("option", name=str(sk_id), exact=True).click(timeout=EVENT_MS)
+    page.locator("#status").get_by_text(f"Client {sk_id} ").wait_for(timeout=EVENT_MS)
+    page.locator("#gauge img").wait_for(timeout=EVENT_MS)
+
+
+def shown_reasons(page, elem_id: str) -> list[str]:
+    return [re.sub(r"^\W+\s*", "", item) for item in page.locator(f"#{elem_id} li").all_inner_texts()]
+
+
+def assert_decision_matches(page, answer: dict) -> None:
+    banner = page.locator("#decision").inner_text()
+    assert DECISION_WORD[answer["decision"]] in banner
+    assert f"Probability of default {percent(answer['probability'])}" in banner
+    assert f"Score {answer['score']} points" in banner
+
+
+def test_page_renders_the_mounted_gradio_app(page, ui_server, portfolio):
+    """Gradio 6 on BentoML: the page's components render and its load event fills the suggestions."""
+    assert page.title() == TITLE
+    page.locator("#client-id input").click()
+    first = str(portfolio.ids[0])
+    page.get_by_role("option", name=first, exact=True).wait_for(timeout=EVENT_MS)
+    page.keyboard.press("Escape")
+    assert page.errors == []
+
+
+def test_looked_up_client_shows_the_api_decision_and_reasons(page, ui_server, portfolio):
+    sk_id = portfolio.ids[0]
+    look_up(page, sk_id)
+    answer = explain(ui_server.url, portfolio.record(sk_id))
+    assert_decision_matches(page, answer)
+    assert shown_reasons(page, "reasons-against") == answer["reasons_against"]
+    assert shown_reasons(page, "reasons-for") == answer["reasons_for"]
+    assert answer["model_version"] in page.locator("#status").inner_text()
+    page.locator("#waterfall img").wait_for(timeout=EVENT_MS)
+    page.screenshot(path=SCREENSHOTS / "decision.png", full_page=True)
+
+
+def test_compare_tab_places_the_client_among_past_clients(page, ui_server, portfolio):
+    sk_id = portfolio.ids[0]
+    answer = explain(ui_server.url, portfolio.record(sk_id))
+    page.get_by_role("tab", name="Compare with others").click()
+    page.locator("#histogram img").wait_for(timeout=EVENT_MS)
+    page.locator("#scatter img").wait_for(timeout=EVENT_MS)
+    feature = page.locator("#compare-feature input").input_value()
+    label = next(c["label"] for c in answer["contributions"] if feature.startswith(c["label"]))
+    assert label in page.locator("#histogram-text").inner_text()
+    assert "This client is the star" in page.locator("#scatter-text").inner_text() or \
+        "is not placed" in page.locator("#scatter-text").inner_text()
+    page.screenshot(path=SCREENSHOTS / "compare.png", full_page=True)
+
+
+def test_what_if_score_matches_the_api_for_the_changed_application(page, ui_server, portfolio):
+    sk_id = portfolio.ids[0]
+    record = portfolio.record(sk_id)
+    page.get_by_role("tab", name="What-if").click()
+    new_credit = round(record["AMT_CREDIT"] * 2.5)
+    credit = page.locator("#what-if-AMT_CREDIT").get_by_role("textbox")
+    credit.fill(str(new_credit))
+    credit.press("Tab")
+    page.locator("#what-if-run").click()
+    page.locator("#what-if-plot img").wait_for(timeout=EVENT_MS)
+    before = explain(ui_server.url, record)
+    after = explain(ui_server.url, {**record, "AMT_CREDIT": float(new_credit)})
+    sentence = page.locator("#what-if-text").inner_text()
+    assert f"from {percent(before['probability'])} to {percent(after['probability'])}" in sentence
+    assert f"from {before['score']} to {after['score']} points" in sentence
+    assert DECISION_WORD[after["decision"]] in sentence
+    page.screenshot(path=SCREENSHOTS / "what_if.png", full_page=True)
+
+
+def test_client_is_looked_up_with_the_keyboard_only(page, ui_server, portfolio):
+    sk_id = portfolio.ids[1]
+    page.get_by_role("tab", name="Decision").click()
+    page.locator("#client-id input").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(sk_id))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("#status").get_by_text(f"Client {sk_id} ").wait_for(timeout=EVENT_MS)
+    assert_decision_matches(page, explain(ui_server.url, portfolio.record(sk_id)))
+
+
+def test_new_client_form_is_scored_like_the_api(page, ui_server):
+    typed = {"AMT_INCOME_TOTAL": 135000, "AMT_CREDIT": 450000, "AMT_ANNUITY": 22500,
+             "AMT_GOODS_PRICE": 405000, "DAYS_BIRTH": 38, "EXT_SOURCE_2": 0.55, "EXT_SOURCE_3": 0.45}
+    page.get_by_role("tab", name="New client").click()
+    for name, value in typed.items():
+        page.locator(f"#form-{name}").get_by_role("textbox").fill(str(value))
+    page.locator("#form-run").click()
+    page.locator("#status").get_by_text("(new application)").wait_for(timeout=EVENT_MS)
+    answer = explain(ui_server.url, form_record([str(typed.get(name, "")) for name in FORM_FIELDS]))
+    assert_decision_matches(page, answer)
+    page.screenshot(path=SCREENSHOTS / "new_client.png", full_page=True)
+
+
+def test_model_tab_shows_the_card_and_importance(page):
+    page.get_by_role("tab", name="Model").click()
+    page.locator("#importance img").wait_for(timeout=EVENT_MS)
+    assert "Model card" in page.locator("#model-card").inner_text()
+    page.screenshot(path=SCREENSHOTS / "model.png", full_page=True)
+    assert page.errors == []
+
+
+def test_service_carrying_the_page_runs_one_worker(model_environment):
+    """Gradio's queue lives in one process: with two workers every event of the page failed."""
+    code = "import service; print(service.CreditScoring.config['workers'])"
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120, check=True, env=model_environment)
+    assert done.stdout.strip().splitlines()[-1] == "1"

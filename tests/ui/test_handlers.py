@@ -1,0 +1,121 @@
+"""Handlers of the page, called as Gradio calls them, on a real model and the demo portfolio."""
+
+import gradio as gr
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from ui import handlers
+from ui.formatting import column_label, percent
+from ui.handlers import form_record, number_text, parse_number
+from ui.text import DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
+
+
+@pytest.fixture(scope="module")
+def client_id(advisor) -> int:
+    return advisor.portfolio.ids[0]
+
+
+@pytest.fixture(scope="module")
+def view(advisor, client_id) -> handlers.ClientView:
+    return handlers.look_up(advisor, str(client_id))
+
+
+@pytest.mark.parametrize(("value", "text"), [(None, ""), (180000.0, "180,000"), (304971.5, "304,971.5"),
+                                             (0.1 + 0.2, "0.30000000000000004")])
+def test_number_text_is_exact_and_readable(value, text):
+    assert number_text(value) == text
+    assert parse_number("AMT_CREDIT", text) == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("", None), ("  ", None), (None, None), ("1 250 000", 1250000.0),
+                                             ("12,5", 125.0), ("-3.5", -3.5)])
+def test_parse_number_reads_typed_numbers(text, value):
+    assert parse_number("AMT_CREDIT", text) == value
+
+
+def test_parse_number_rejects_text_naming_the_field():
+    with pytest.raises(gr.Error, match=r"Credit amount of the loan \(AMT_CREDIT\) must be a number, got 'x'"):
+        parse_number("AMT_CREDIT", "x")
+
+
+def test_form_record_converts_years_and_keeps_empty_fields_missing():
+    typed = {"DAYS_BIRTH": "40", "AMT_CREDIT": "450,000", "NAME_CONTRACT_TYPE": "Cash loans"}
+    record = form_record([typed.get(name, "") for name in FORM_FIELDS])
+    assert record["DAYS_BIRTH"] == -14610 and record["AMT_CREDIT"] == 450000.0
+    assert record["NAME_CONTRACT_TYPE"] == "Cash loans"
+    assert record["CNT_CHILDREN"] is None and record["CODE_GENDER"] is None
+
+
+def test_form_record_needs_one_value_per_field():
+    with pytest.raises(ValueError, match=f"the form has {len(FORM_FIELDS)} fields, got 1 values"):
+        form_record(["1"])
+
+
+def test_suggest_offers_clients_starting_with_the_typed_digits(advisor, client_id):
+    assert client_id in handlers.suggest(advisor, str(client_id)[:3])
+
+
+def test_look_up_shows_the_scored_decision(advisor, client_id, view):
+    assert view.item["SK_ID_CURR"] == client_id
+    assert DECISION_WORD[view.item["decision"]] in view.decision
+    assert percent(view.item["probability"]) in view.decision
+    assert f"Client {client_id} (demo portfolio)" in view.status
+    assert isinstance(view.gauge, Figure) and isinstance(view.waterfall, Figure)
+
+
+def test_look_up_fills_what_if_fields_with_the_clients_exact_values(view):
+    assert [parse_number(n, t) for n, t in zip(WHAT_IF_FIELDS, view.what_if_values, strict=True)] == [
+        view.record[n] for n in WHAT_IF_FIELDS]
+
+
+@pytest.mark.parametrize(("typed", "message"), [("12ab", "must be a whole number, got '12ab'"),
+                                                ("1", "SK_ID_CURR=1 is not in the demo portfolio")])
+def test_look_up_rejects_unknown_clients(advisor, typed, message):
+    with pytest.raises(gr.Error, match=message):
+        handlers.look_up(advisor, typed)
+
+
+def test_rejected_application_names_the_field(advisor, view):
+    with pytest.raises(gr.Error, match=r"could not score this application: .*AMT_INCOME_TOTAL"):
+        advisor.explain({**view.record, "AMT_INCOME_TOTAL": 0.0})
+
+
+def test_what_if_scores_the_changed_application(advisor, view):
+    typed = [number_text(view.record[n] * 2 if n == "AMT_CREDIT" else view.record[n]) for n in WHAT_IF_FIELDS]
+    result = handlers.what_if(advisor, view.record, view.item, *typed)
+    after = advisor.explain({**view.record, "AMT_CREDIT": view.record["AMT_CREDIT"] * 2})
+    table = result.table.set_index("Measure")
+    assert table.loc["Probability of default", "What-if"] == percent(after["probability"])
+    assert table.loc["Score (points)", "Original"] == str(view.item["score"])
+    assert f"{column_label('AMT_CREDIT')} " in result.text
+    assert column_label("AMT_INCOME_TOTAL") not in result.text
+
+
+def test_what_if_needs_a_client_first(advisor):
+    with pytest.raises(gr.Error, match="Look up a client before trying changes"):
+        handlers.what_if(advisor, None, None, *["1"] * len(WHAT_IF_FIELDS))
+
+
+@pytest.mark.parametrize("kind", ["number", "category"])
+def test_compare_feature_describes_the_client_among_past_clients(advisor, view, kind):
+    reference = advisor.model_info.reference
+    feature = next(n for n in reference["columns"] if reference["features"][n]["kind"] == kind)
+    label = next(c["label"] for c in view.item["contributions"] if c["feature"] == feature)
+    comparison = handlers.compare_feature(advisor, feature, view.item)
+    assert isinstance(comparison.figure, Figure)
+    assert label in comparison.text.replace("\\", "")
+
+
+def test_compare_scatter_places_the_client(advisor, view):
+    x, y = advisor.model_info.numeric_features()[:2]
+    comparison = handlers.compare_scatter(advisor, x, y, view.item)
+    assert "sampled past clients" in comparison.text
+
+
+def test_new_client_is_scored_from_the_form(advisor):
+    typed = {"AMT_INCOME_TOTAL": "135000", "AMT_CREDIT": "450000", "AMT_ANNUITY": "22500",
+             "EXT_SOURCE_2": "0.55"}
+    view = handlers.score_new_client(advisor, *[typed.get(name, "") for name in FORM_FIELDS])
+    assert "(new application)" in view.status
+    assert isinstance(view.application, pd.DataFrame)
