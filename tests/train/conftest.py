@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from features.schema import table
+from train.data import synthetic_data
+from train.pipeline import TrainingConfig, train
 
 _GENDER = table("application_train").column("CODE_GENDER")
 
@@ -37,3 +39,22 @@ def small_booster(small_frame) -> lgb.Booster:
     params = {"objective": "binary", "num_leaves": 8, "max_depth": 3, "learning_rate": 0.1, "verbosity": -1,
               "num_threads": 1, "seed": 1, "deterministic": True, "force_col_wise": True}
     return lgb.train(params, lgb.Dataset(frame, label=y), num_boost_round=30)
+
+
+#: The settings of the small training run, shared with the command-line test: same settings, same model.
+SMALL_RUN = {"clients": 3000, "seed": 7, "trials": 3, "folds": 3, "threads": 1}
+
+
+@pytest.fixture(scope="session")
+def small_run_settings() -> dict[str, int]:
+    return dict(SMALL_RUN)
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    """Train once in-process on the small run's data; return the result and the data."""
+    config = TrainingConfig(n_trials=SMALL_RUN["trials"], n_folds=SMALL_RUN["folds"], seed=SMALL_RUN["seed"],
+                            num_threads=SMALL_RUN["threads"], progress=False,
+                            study_storage=tmp_path_factory.mktemp("study") / "study.sqlite3")
+    data = synthetic_data(SMALL_RUN["clients"], seed=SMALL_RUN["seed"])
+    return train(data, config), data
