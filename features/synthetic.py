@@ -36,7 +36,7 @@ from features.synthetic_applications import application_columns
 from features.synthetic_balances import credit_card_columns, installments_columns, pos_cash_columns
 from features.synthetic_bureau import bureau_balance_columns, bureau_columns
 from features.synthetic_csv import csv_header, csv_rows
-from features.synthetic_draws import Columns, skewed_counts, to_frame
+from features.synthetic_draws import Columns, codes_of, skewed_counts, to_frame
 from features.synthetic_previous import REFUSED, previous_columns
 
 __all__ = ["DEFAULT_TEST_RATIO", "generate_files", "generate_tables", "main", "write_tables"]
@@ -50,6 +50,7 @@ FIRST_BUREAU_ID = 5_000_000
 FIRST_PREVIOUS_ID = 1_000_001
 #: Correlation between a client's application-side and history-side latent risks.
 _RISK_CORRELATION = 0.35
+_MALE = codes_of(table("application_train").column("CODE_GENDER"), ["M"])[0]
 #: Intercept of the hidden default model, set so that about 8% of applicants default.
 _TARGET_INTERCEPT = -3.72
 
@@ -296,7 +297,7 @@ def _target(rng: np.random.Generator, skeleton: _Skeleton, applications: Columns
              + 1.2 * skeleton.application_risk + 0.5 * skeleton.history_risk
              + 1.5 * late_share + 0.6 * refused_share + 1.0 * bureau_overdue
              + 0.35 * (age_years < 30) - 0.2 * (age_years > 55)
-             + 0.25 * (applications["CODE_GENDER"] == 1)
+             + 0.25 * (applications["CODE_GENDER"] == _MALE)
              + 0.15 * (applications["REGION_RATING_CLIENT"] - 2)
              + 0.2 * np.clip((term - 20) / 10, -1, 2)
              + 0.3 * (skeleton.n_previous == 0))
