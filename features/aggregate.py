@@ -12,6 +12,7 @@ the table gets no row; the caller reindexes to its clients, which leaves their f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -101,7 +102,18 @@ class Aggregation:
             if "trend" in stats and self.trend_of is None:
                 raise ValueError(f"{self.prefix}: 'trend' of {column} needs trend_of, the time column")
 
-    @property
+    @functools.cached_property
+    def column_index(self) -> pd.Index:
+        """pd.Index: `names` as the output's column index, built once (it is immutable)."""
+        return pd.Index(self.names)
+
+    @functools.cached_property
+    def columns(self) -> list[str]:
+        """list of str: the columns the aggregation reads (numbers, time column, categories)."""
+        time = [self.trend_of] if self.trend_of is not None else []
+        return list(dict.fromkeys([*self.numeric, *time, *self.shares]))
+
+    @functools.cached_property
     def names(self) -> list[str]:
         """list of str: the feature names, in output order."""
         names = [f"{self.prefix}_COUNT"] if self.count else []
@@ -132,7 +144,8 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return pd.Series(values, index=numerator.index)
 
 
-def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.DataFrame:
+def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,
+              rows: pd.Series | None = None) -> pd.DataFrame:
     """Summarise `frame` into one row per value of `key`.
 
     Parameters
@@ -144,6 +157,9 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.
         What to compute.
     key : str
         The column to group by (``"SK_ID_CURR"``, or ``"SK_ID_BUREAU"`` for monthly statuses).
+    rows : pd.Series of bool, optional
+        The rows to summarise (default all), e.g. only active credits. Only the columns the
+        aggregation reads are taken from them.
 
     Returns
     -------
@@ -151,6 +167,8 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.
         Index: the distinct `key` values of `frame` (first-seen order); columns
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
+    needed = list(dict.fromkeys([key, *aggregation.columns]))
+    frame = frame[needed] if rows is None else frame.loc[rows.to_numpy(), needed]
     codes, keys = pd.factorize(frame[key].to_numpy())
     n_groups = len(keys)
     values: dict[str, np.ndarray] = {}
@@ -166,7 +184,7 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str) -> pd.
     for j, name in enumerate(aggregation.names):
         out[:, j] = values[name]
     out[np.isinf(out)] = np.nan
-    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.names)
+    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.column_index)
 
 
 def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np.ndarray,
@@ -185,7 +203,8 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
             # One 2-D block: pandas then runs a statistic in one call, not one call per column,
             # which is most of the cost of a small API batch. Large tables skip the copy.
             block = pd.DataFrame(block.to_numpy(np.float32), columns=columns)
-        grouped = block.groupby(codes, sort=True)
+        # An Index, not an ndarray: pandas would first look the array up as a column name.
+        grouped = block.groupby(pd.Index(codes), sort=True)
         for stat in pandas_stats:
             subset = grouped[by_stat[stat]]
             # min_count=1: a total over nothing known is missing, not 0.

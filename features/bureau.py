@@ -145,9 +145,9 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     closed = credits["CREDIT_ACTIVE"] == "Closed"
     recent = credits["DAYS_CREDIT"] >= -_RECENT_DAYS
     parts = [aggregate(credits, _ALL, key="SK_ID_CURR"),
-             aggregate(credits[active], _ACTIVE, key="SK_ID_CURR"),
-             aggregate(credits[closed], _CLOSED, key="SK_ID_CURR"),
-             aggregate(credits[recent], _RECENT, key="SK_ID_CURR")]
+             aggregate(credits, _ACTIVE, key="SK_ID_CURR", rows=active),
+             aggregate(credits, _CLOSED, key="SK_ID_CURR", rows=closed),
+             aggregate(credits, _RECENT, key="SK_ID_CURR", rows=recent)]
     return pd.concat(parts, axis=1)
 
 

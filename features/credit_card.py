@@ -85,4 +85,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     )
     recent = cc["MONTHS_BALANCE"] >= -_RECENT_MONTHS
     return pd.concat([aggregate(cc, _ALL, key="SK_ID_CURR"),
-                      aggregate(cc[recent], _RECENT, key="SK_ID_CURR")], axis=1)
+                      aggregate(cc, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)

@@ -82,4 +82,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     )
     recent = inst["DAYS_INSTALMENT"] >= -_RECENT_DAYS
     return pd.concat([aggregate(inst, _ALL, key="SK_ID_CURR"),
-                      aggregate(inst[recent], _RECENT, key="SK_ID_CURR")], axis=1)
+                      aggregate(inst, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)

@@ -67,4 +67,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                      REMAINING_SHARE=ratio(pos["CNT_INSTALMENT_FUTURE"], pos["CNT_INSTALMENT"]))
     recent = pos["MONTHS_BALANCE"] >= -_RECENT_MONTHS
     return pd.concat([aggregate(pos, _ALL, key="SK_ID_CURR"),
-                      aggregate(pos[recent], _RECENT, key="SK_ID_CURR")], axis=1)
+                      aggregate(pos, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)

@@ -115,10 +115,10 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     recency = previous.groupby("SK_ID_CURR", sort=False)["DAYS_DECISION"].rank(method="first",
                                                                                 ascending=False)
     parts = [aggregate(previous, _ALL, key="SK_ID_CURR"),
-             aggregate(previous[approved], _APPROVED, key="SK_ID_CURR"),
-             aggregate(previous[status == "Refused"], _REFUSED, key="SK_ID_CURR"),
-             aggregate(previous[running], _RUNNING, key="SK_ID_CURR")]
-    parts += [aggregate(previous[recency <= n], aggregation, key="SK_ID_CURR")
+             aggregate(previous, _APPROVED, key="SK_ID_CURR", rows=approved),
+             aggregate(previous, _REFUSED, key="SK_ID_CURR", rows=status == "Refused"),
+             aggregate(previous, _RUNNING, key="SK_ID_CURR", rows=running)]
+    parts += [aggregate(previous, aggregation, key="SK_ID_CURR", rows=recency <= n)
               for n, aggregation in zip(_LAST, _RECENT, strict=True)]
     return pd.concat(parts, axis=1)
 

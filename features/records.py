@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from features.loaders import cast_to_schema
-from features.schema import Table, table
+from features.schema import Kind, Table, table
 
 __all__ = ["APPLICATION", "NESTED_TABLES", "records_to_tables", "tables_to_records"]
 
@@ -62,16 +62,24 @@ def records_to_tables(records: Sequence[Mapping[str, Any]]) -> tuple[
     """
     if isinstance(records, str | bytes | Mapping) or not isinstance(records, Sequence):
         raise ValueError(f"records must be a list of application mappings, got {type(records).__name__}")
-    ids = np.array([_application_id(i, record) for i, record in enumerate(records)], dtype=np.int32)
-    applications = _frame(APPLICATION, [{**r, "SK_ID_CURR": i} for i, r in enumerate(records)])
-    rows: dict[str, list[Mapping[str, Any]]] = {}
+    ids = [_application_id(i, record) for i, record in enumerate(records)]
+    positions = list(range(len(records)))
+    applications = _frame(APPLICATION, records, keys={"SK_ID_CURR": positions})
+    tables = {}
     for name in NESTED_TABLES:
-        rows[name] = [{**row, "SK_ID_CURR": i} for i, record in enumerate(records)
-                      for row in _rows(record, name, where=f"record {i} (SK_ID_CURR={ids[i]})",
-                                       key="SK_ID_CURR", parent_id=int(ids[i]))]
-    rows["bureau"], rows[_BALANCE] = _number_bureau_credits(rows["bureau"], ids)
-    tables = {name: _frame(table(name), table_rows) for name, table_rows in rows.items()}
-    return ids, applications, tables
+        rows, owners = [], []
+        for i, record in enumerate(records):
+            nested = _rows(record, name, key="SK_ID_CURR", parent_id=ids[i], where=(i, ids[i], None))
+            rows += nested
+            owners += [i] * len(nested)
+        if name == "bureau":
+            statuses, numbers = _statuses(rows, owners, ids)
+            tables[_BALANCE] = _frame(table(_BALANCE), statuses, keys={"SK_ID_BUREAU": numbers})
+            tables[name] = _frame(table(name), rows,
+                                  keys={"SK_ID_CURR": owners, "SK_ID_BUREAU": list(range(len(rows)))})
+        else:
+            tables[name] = _frame(table(name), rows, keys={"SK_ID_CURR": owners})
+    return np.array(ids, dtype=np.int32), applications, tables
 
 
 def _application_id(position: int, record: object) -> int:
@@ -92,51 +100,81 @@ def _application_id(position: int, record: object) -> int:
     return int(value)
 
 
-def _rows(parent: Mapping[str, Any], name: str, *, where: str, key: str,
-          parent_id: object) -> list[Mapping[str, Any]]:
-    """Return the rows `parent` holds under `name` (none if absent), checked against the parent's key."""
+def _rows(parent: Mapping[str, Any], name: str, *, key: str, parent_id: object,
+          where: tuple[int, int, object]) -> list[Mapping[str, Any]]:
+    """Return the rows `parent` holds under `name` (none if absent), checked against the parent's key.
+
+    `where` is (record position, SK_ID_CURR, bureau credit or None), for error messages only.
+    """
     value = parent.get(name)
     if value is None:
         return []
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-        raise ValueError(f"{where}: {name} must be a list of rows, got {type(value).__name__}")
+        raise ValueError(f"{_where(where)}: {name} must be a list of rows, got {type(value).__name__}")
     for j, row in enumerate(value):
-        if not isinstance(row, Mapping):
-            raise ValueError(f"{where}: {name}[{j}] must be a mapping of column -> value, got "
+        # type() first: the Mapping check is slow, and JSON gives plain dicts.
+        if type(row) is not dict and not isinstance(row, Mapping):
+            raise ValueError(f"{_where(where)}: {name}[{j}] must be a mapping of column -> value, got "
                              f"{type(row).__name__}")
         own = row.get(key)
         if parent_id is not None and own is not None and own != parent_id:
-            raise ValueError(f"{where}: {name}[{j}] has {key}={own!r} but belongs to {key}={parent_id}; "
-                             f"leave {key} out of nested rows or make it match")
+            raise ValueError(f"{_where(where)}: {name}[{j}] has {key}={own!r} but belongs to "
+                             f"{key}={parent_id}; leave {key} out of nested rows or make it match")
     return list(value)
 
 
-def _number_bureau_credits(credits: list[Mapping[str, Any]], ids: np.ndarray) -> tuple[
-        list[Mapping[str, Any]], list[Mapping[str, Any]]]:
-    """Number the batch's bureau credits 0..n-1 and pull their monthly statuses out, linked by number.
+def _where(where: tuple[int, int, object]) -> str:
+    position, application_id, credit = where
+    text = f"record {position} (SK_ID_CURR={application_id})"
+    return text if credit is None else f"{text}, bureau credit {credit}"
 
-    Numbering within the batch links statuses by nesting alone, whatever identifiers the caller sent.
+
+def _statuses(credits: list[Mapping[str, Any]], owners: list[int],
+              ids: list[int]) -> tuple[list[Mapping[str, Any]], list[int]]:
+    """Pull the monthly statuses out of the batch's bureau credits, with the number of their credit.
+
+    Credits are numbered 0..n-1 within the batch, so statuses follow their credit by nesting alone,
+    whatever identifiers the caller sent.
     """
-    numbered, balance = [], []
-    for number, credit in enumerate(credits):
-        position = credit["SK_ID_CURR"]
-        statuses = _rows(credit, _BALANCE, key="SK_ID_BUREAU", parent_id=credit.get("SK_ID_BUREAU"),
-                         where=f"record {position} (SK_ID_CURR={ids[position]}), bureau credit "
-                               f"{credit.get('SK_ID_BUREAU', number)}")
-        numbered.append({**credit, "SK_ID_BUREAU": number})
-        balance.extend({**status, "SK_ID_BUREAU": number} for status in statuses)
-    return numbered, balance
+    statuses, numbers = [], []
+    for number, (credit, owner) in enumerate(zip(credits, owners, strict=True)):
+        given = credit.get("SK_ID_BUREAU")
+        nested = _rows(credit, _BALANCE, key="SK_ID_BUREAU", parent_id=given,
+                       where=(owner, ids[owner], number if given is None else given))
+        statuses += nested
+        numbers += [number] * len(nested)
+    return statuses, numbers
 
 
-def _frame(schema: Table, rows: list[Mapping[str, Any]]) -> pd.DataFrame:
-    """Build one schema-typed frame from `rows`, column by column (missing fields are missing values)."""
+def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, list[int]]) -> pd.DataFrame:
+    """Build one schema-typed frame from `rows`, column by column (missing fields are missing values).
+
+    `keys` gives the key columns that nesting implies; other keys the caller left out get
+    `_UNKNOWN_ID`. Columns are handed to ``cast_to_schema`` as plain arrays (numbers as float64 when
+    they all are numbers, text as objects): building pandas string arrays first would cost more than
+    the cast itself.
+    """
     columns = {}
     for column in schema.columns:
+        if column.name in keys:
+            columns[column.name] = np.asarray(keys[column.name], dtype=np.int64)
+            continue
         values = [row.get(column.name) for row in rows]
-        if column.name in schema.keys:
+        if column.kind is Kind.KEY:
             values = [_UNKNOWN_ID if v is None else v for v in values]
-        columns[column.name] = values
-    return cast_to_schema(pd.DataFrame(columns), schema)
+        columns[column.name] = _array(values, numeric=column.kind is not Kind.CATEGORY)
+    return cast_to_schema(pd.DataFrame(columns, copy=False), schema)
+
+
+def _array(values: list[Any], *, numeric: bool) -> pd.Series | np.ndarray:
+    """`values` as float64 if `numeric` and they convert cleanly, else as an object Series (which
+    ``cast_to_schema`` checks and reports)."""
+    if numeric:
+        try:
+            return np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    return pd.Series(values, dtype=object)
 
 
 def tables_to_records(applications: pd.DataFrame,
