@@ -246,3 +246,48 @@ def test_frames_with_levels_in_another_order_are_recast(data):
     credits["CREDIT_ACTIVE"] = pd.Categorical(credits["CREDIT_ACTIVE"], categories=levels[::-1])
     reordered = build_features(apps, {**history, "bureau": credits})
     pd.testing.assert_frame_equal(reordered, build_features(apps, history))
+
+
+@pytest.fixture(scope="module")
+def real(real_samples):
+    """Real extracts: 872 applications with all their previous applications, and 20,000 random rows of
+    each other history table (whose clients get bare applications, SK_ID_CURR only)."""
+    from features.loaders import load_tables
+
+    tables = load_tables(real_samples / "linked_872", progress=False)
+    history = {"previous_application": tables["previous_application"]}
+    for name in ("bureau", "bureau_balance", "POS_CASH_balance", "installments_payments",
+                 "credit_card_balance"):
+        frame = pd.read_csv(real_samples / "secondary_random20k" / f"{name}.csv")
+        history[name] = cast_to_schema(frame, table(name))
+    others = pd.concat([history[n]["SK_ID_CURR"] for n in history if "SK_ID_CURR" in history[n]])
+    others = np.setdiff1d(others.unique(), tables["application_train"]["SK_ID_CURR"])[:300]
+    apps = pd.concat([tables["application_train"], pd.DataFrame({"SK_ID_CURR": others})], ignore_index=True)
+    return apps, history, build_features(apps, history)
+
+
+def test_real_samples_give_finite_or_missing_features(real):
+    _, _, features = real
+    assert not np.isinf(features.select_dtypes("number").to_numpy()).any()
+
+
+def test_real_previous_applications_are_all_counted(real):
+    _, history, features = real
+    counts = history["previous_application"]["SK_ID_CURR"].value_counts()
+    np.testing.assert_array_equal(features.loc[counts.index, "PREV_COUNT"], counts.to_numpy())
+
+
+def test_real_days_employed_placeholder_is_flagged(real):
+    apps, _, features = real
+    placeholder = (apps["DAYS_EMPLOYED"] == 365243).to_numpy()
+    assert placeholder.any()
+    np.testing.assert_array_equal(features["DAYS_EMPLOYED_IS_PLACEHOLDER"].to_numpy(), placeholder)
+    assert np.isnan(features["DAYS_EMPLOYED"].to_numpy()[placeholder]).all()
+
+
+def test_real_clients_from_records_equal_their_full_build_rows(real):
+    apps, history, full = real
+    some = pd.concat([apps.iloc[:40:4], apps.iloc[-40::4]])
+    batch = build_features_from_records(tables_to_records(some, history))
+    pd.testing.assert_frame_equal(batch, full.loc[some["SK_ID_CURR"]], check_exact=False, rtol=1e-5,
+                                  atol=1e-6)
