@@ -48,8 +48,9 @@ def csv_rows(frame: pd.DataFrame, table: Table) -> bytes:
     if frame.empty:
         return b""
     fields = [_format(frame[col.name], col) for col in table.columns]
+    # The line end goes on the last field: one pass over a column instead of one over whole lines.
+    fields[-1] = pc.binary_join_element_wise(pc.fill_null(fields[-1], ""), pa.scalar("\n"), "")
     lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n"), "")
     return _text_bytes(lines)
 
 
@@ -60,13 +61,23 @@ def _format(values: pd.Series, col: Column) -> pa.Array:
         return _quoted_levels(col).take(pa.array(codes, mask=codes < 0))
     array = values.to_numpy()
     if col.kind is not Kind.NUMBER or col.written_as_int:
-        missing = np.isnan(array) if array.dtype.kind == "f" else None
-        whole = np.where(missing, 0, array) if missing is not None else array
-        return pc.cast(pa.array(whole.astype(np.int64), mask=missing), pa.string())
+        return _integers(array)
+    with np.errstate(invalid="ignore"):
+        # Below 1e16 Python's float repr has no exponent, so a whole number gets ".0" appended.
+        whole = (array == np.round(array)) & (np.abs(array) < 1e16)
+    missing = np.isnan(array)
+    if (whole | missing).all():  # days, counts, round amounts: integer formatting is 4 times faster
+        return pc.binary_join_element_wise(_integers(array), pa.scalar(".0"), "")
     # +0.0 turns -0.0 into 0.0 (pandas would write "-0.0", the real files never hold it).
     text = pc.cast(pa.array(array + np.float32(0), from_pandas=True), pa.string())
-    whole = pc.invert(pc.match_substring_regex(text, r"[.en]"))
-    return pc.if_else(whole, pc.binary_join_element_wise(text, pa.scalar(".0"), ""), text)
+    return pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, pa.scalar(".0"), ""), text)
+
+
+def _integers(array: np.ndarray) -> pa.Array:
+    """Whole numbers (NaN = missing) as text without decimals."""
+    missing = np.isnan(array) if array.dtype.kind == "f" else None
+    values = np.where(missing, 0, array) if missing is not None else array
+    return pc.cast(pa.array(values.astype(np.int64), mask=missing), pa.string())
 
 
 @cache
