@@ -66,8 +66,10 @@ def fairness_table(groups: pd.Series, y_true: np.ndarray, probability: np.ndarra
     labels = groups.astype("object").where(groups.notna(), "missing").to_numpy()
     y = np.asarray(y_true)
     refused = np.asarray(probability) >= threshold
-    rows = [{"group": str(g), **_group_metrics(y[labels == g], refused[labels == g])}
-            for g in sorted(set(labels), key=str)]
+    # Categories keep their own order (age bands youngest first); other groups sort by name.
+    order = [str(c) for c in groups.cat.categories] if isinstance(groups.dtype, pd.CategoricalDtype) else []
+    present = sorted(set(labels), key=lambda g: (order.index(g) if g in order else len(order), str(g)))
+    rows = [{"group": str(g), **_group_metrics(y[labels == g], refused[labels == g])} for g in present]
     ratios: dict[str, float | None] = {}
     for metric in _METRICS:
         values = [r[metric] for r in rows if r["n"] >= min_group and r[metric] is not None]

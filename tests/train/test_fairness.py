@@ -44,6 +44,12 @@ def test_missing_group_values_form_their_own_group():
     assert {g["group"] for g in table["groups"]} == {"F", "missing"}
 
 
+def test_age_bands_are_listed_youngest_first():
+    days = pd.Series([-70 * 365.25, -20 * 365.25, -30 * 365.25])
+    table = fairness_table(age_band(days), np.array([0, 1, 0]), np.array([0.1, 0.2, 0.3]), threshold=0.5)
+    assert [g["group"] for g in table["groups"]] == ["<25", "25-34", "65+"]
+
+
 def test_lengths_must_agree():
     with pytest.raises(ValueError, match="differ in length"):
         fairness_table(pd.Series(["F"]), np.array([0, 1]), np.array([0.1, 0.2]), threshold=0.5)
