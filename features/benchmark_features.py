@@ -5,15 +5,18 @@ of Kaggle's 307,511 training clients) it writes the generated Kaggle-format CSVs
 ``DIR/scale-<s>`` (``python -m features.synthetic``), then in a fresh process reads them with
 ``features.loaders.load_tables`` and builds the features of application_train + application_test,
 reporting wall time and peak resident memory of that process. It then times
-``build_features_from_records`` on batches of 1, 8, 64 and 256 generated clients with their history.
-Figures are printed and written to ``results/features_benchmark.md``, beside the reference: the public
-"LightGBM with simple features" kernel takes about 75 s and 4.7 GB on the full real data here.
+``build_features_from_records`` on batches of 1, 8, 64 and 256 generated clients with their history,
+and compares the cross-validated AUC of application features alone with all features on generated
+clients (``--auc-clients``). Figures are printed and written to ``results/features_benchmark.md``,
+beside the reference: the public "LightGBM with simple features" kernel takes about 75 s and 4.7 GB
+on the full real data here.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -23,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["build_from_folder", "main", "time_records_path"]
+__all__ = ["build_from_folder", "compare_auc", "cv_auc", "main", "time_records_path"]
 
 KAGGLE_CLIENTS = 307_511
 REFERENCE_SECONDS = 75.0
@@ -45,8 +48,9 @@ def build_from_folder(folder: Path) -> dict[str, float]:
     Returns
     -------
     dict of str to float
-        ``read_s``, ``build_s``, ``total_s``, ``peak_gb`` (this process's peak resident memory),
-        ``rows`` and ``features``.
+        ``read_s``, ``build_s``, ``total_s`` (wall), ``cpu_s`` (CPU time of the process, less
+        sensitive than wall time to other work on the machine), ``peak_gb`` (peak resident
+        memory), ``rows`` and ``features``.
     """
     from features.build import build_features
     from features.loaders import load_tables
@@ -58,8 +62,9 @@ def build_from_folder(folder: Path) -> dict[str, float]:
                               tables.pop("application_test", None)], ignore_index=True)
     features = build_features(applications, tables)
     done = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"read_s": read - start, "build_s": done - read, "total_s": done - start,
-            "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+            "cpu_s": usage.ru_utime + usage.ru_stime, "peak_gb": usage.ru_maxrss / 2**20,
             "rows": len(features), "features": features.shape[1]}
 
 
@@ -79,8 +84,9 @@ def time_records_path(folder: Path, *, batch_sizes: tuple[int, ...] = BATCH_SIZE
     Returns
     -------
     list of dict
-        Per batch size: ``batch``, ``ms_per_batch``, ``ms_per_application``, and the average history
-        rows per application (``history_rows``).
+        Per batch size: ``batch``, ``ms_per_batch``, ``ms_per_application`` (wall),
+        ``cpu_ms_per_application`` (CPU time), and the average history rows per application
+        (``history_rows``).
     """
     from features.build import build_features_from_records
     from features.loaders import load_tables
@@ -94,16 +100,69 @@ def time_records_path(folder: Path, *, batch_sizes: tuple[int, ...] = BATCH_SIZE
         batches = [tables_to_records(applications.iloc[rng.choice(len(applications), size, replace=False)],
                                      tables) for _ in range(repeats + 1)]
         build_features_from_records(batches[0])  # warm caches and imports
-        seconds = []
+        wall, cpu = [], []
         for batch in batches[1:]:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             build_features_from_records(batch)
-            seconds.append(time.perf_counter() - start)
-        median = float(np.median(seconds))
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        median, median_cpu = float(np.median(wall)), float(np.median(cpu))
         results.append({"batch": size, "ms_per_batch": 1000 * median,
                         "ms_per_application": 1000 * median / size,
+                        "cpu_ms_per_application": 1000 * median_cpu / size,
                         "history_rows": _history_rows(batches[1:]) / (size * repeats)})
     return results
+
+
+def cv_auc(features: pd.DataFrame, target: np.ndarray, columns: list[str], *, folds: int = 3,
+           seed: int = 0) -> float:
+    """Cross-validated AUC of a small LightGBM model on `columns` of `features`.
+
+    Parameters
+    ----------
+    features : pd.DataFrame
+        Model features (categoricals are used natively).
+    target : np.ndarray of shape (n_rows,)
+        0/1 outcomes.
+    columns : list of str
+        The features the model may use.
+    folds : int, default=3
+        Stratified folds.
+    seed : int, default=0
+        Seed of the folds and of the model.
+
+    Returns
+    -------
+    float
+        AUC of the out-of-fold predictions.
+    """
+    import lightgbm as lgb
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    scores = np.zeros(len(target))
+    for train, valid in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, target):
+        model = lgb.LGBMClassifier(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=40,
+                                   colsample_bytree=0.3, max_bin=63, verbose=-1, n_jobs=2, random_state=seed)
+        model.fit(features.iloc[train][columns], target[train])
+        scores[valid] = model.predict_proba(features.iloc[valid][columns])[:, 1]
+    return float(roc_auc_score(target, scores))
+
+
+def compare_auc(n_clients: int, *, seed: int = _SEED) -> dict[str, float]:
+    """CV AUC of application features alone vs all features, on `n_clients` generated clients."""
+    from features.application import descriptions
+    from features.build import build_features
+    from features.schema import HISTORY_TABLES
+    from features.synthetic import generate_tables
+
+    tables = generate_tables(n_clients, seed=seed)
+    applications = tables["application_train"]
+    features = build_features(applications, {name: tables[name] for name in HISTORY_TABLES})
+    target = applications["TARGET"].to_numpy()
+    return {"clients": n_clients,
+            "application_only": cv_auc(features, target, list(descriptions())),
+            "all_features": cv_auc(features, target, list(features.columns))}
 
 
 def _history_rows(batches: list[list[dict]]) -> int:
@@ -135,28 +194,41 @@ def _build_in_child(folder: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _report(builds: dict[float, dict[str, float]], serving: list[dict[str, float]]) -> str:
+def _report(builds: dict[float, dict[str, float]], serving: list[dict[str, float]],
+            auc: dict[str, float] | None) -> str:
     """Render the results as markdown, with ratios against the reference and the floors."""
     lines = ["# Feature builder benchmark", "",
              "Command: `python -m features.benchmark_features` (generated Kaggle-format CSVs, 2 cores).", "",
              "## Full build (CSV reading included; application_train + application_test)", "",
-             "| scale | rows | features | read s | build s | total s | peak GB | time / reference | "
-             "memory / reference |", "|---|---|---|---|---|---|---|---|---|"]
+             f"Machine load when the report was written (1/5/15 min): "
+             f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; wall times "
+             "grow with it, CPU times much less.", "",
+             "| scale | rows | features | read s | build s | total s | CPU s | peak GB | time / reference | "
+             "memory / reference |", "|---|---|---|---|---|---|---|---|---|---|"]
     for scale, b in builds.items():
         lines.append(f"| {scale:g} | {b['rows']:,} | {b['features']} | {b['read_s']:.1f} "
-                     f"| {b['build_s']:.1f} | {b['total_s']:.1f} | {b['peak_gb']:.2f} "
+                     f"| {b['build_s']:.1f} | {b['total_s']:.1f} | {b['cpu_s']:.1f} | {b['peak_gb']:.2f} "
                      f"| {b['total_s'] / REFERENCE_SECONDS:.2f} | {b['peak_gb'] / REFERENCE_PEAK_GB:.2f} |")
     lines += ["", f"Reference: the public kernel, full real data, this machine: {REFERENCE_SECONDS:.0f} s, "
               f"{REFERENCE_PEAK_GB} GB peak, ~760 features (ratios < 1 beat it).", "",
               "## Serving path (`build_features_from_records`)", "",
-              "| batch | ms / batch | ms / application | history rows / application |", "|---|---|---|---|"]
+              "| batch | ms / batch | ms / application | CPU ms / application | history rows / application |",
+              "|---|---|---|---|---|"]
     for s in serving:
         lines.append(f"| {s['batch']} | {s['ms_per_batch']:.1f} | {s['ms_per_application']:.2f} "
-                     f"| {s['history_rows']:.0f} |")
-    at_64 = next((s["ms_per_application"] for s in serving if s["batch"] == 64), None)
+                     f"| {s['cpu_ms_per_application']:.2f} | {s['history_rows']:.0f} |")
+    at_64 = next((s for s in serving if s["batch"] == 64), None)
     if at_64 is not None:
         lines += ["", f"Floor: at most {FLOOR_MS_AT_64} ms per application at batch 64; measured "
-                  f"{at_64:.2f} ms ({at_64 / FLOOR_MS_AT_64:.2f} of the floor)."]
+                  f"{at_64['ms_per_application']:.2f} ms wall "
+                  f"({at_64['ms_per_application'] / FLOOR_MS_AT_64:.2f} of the floor), "
+                  f"{at_64['cpu_ms_per_application']:.2f} ms CPU "
+                  f"({at_64['cpu_ms_per_application'] / FLOOR_MS_AT_64:.2f} of the floor)."]
+    if auc is not None:
+        lines += ["", f"## AUC on {auc['clients']:,} generated clients (3-fold CV, small LightGBM)", "",
+                  "| features | CV AUC |", "|---|---|",
+                  f"| application only | {auc['application_only']:.4f} |",
+                  f"| all families | {auc['all_features']:.4f} |"]
     return "\n".join(lines) + "\n"
 
 
@@ -168,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0],
                         help="shares of Kaggle's training clients to build (default 0.1 1)")
     parser.add_argument("--out", type=Path, default=Path("results/features_benchmark.md"))
+    parser.add_argument("--auc-clients", type=int, default=10_000,
+                        help="generated clients for the AUC comparison (0 skips it)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -181,7 +255,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(builds[scale]), flush=True)
     print("timing the records path", flush=True)
     serving = time_records_path(_ensure_data(args.data_dir, min(args.scales)))
-    report = _report(builds, serving)
+    auc = None
+    if args.auc_clients:
+        print(f"comparing AUC on {args.auc_clients} generated clients", flush=True)
+        auc = compare_auc(args.auc_clients)
+    report = _report(builds, serving, auc)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
     print(report)

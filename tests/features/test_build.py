@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from features.application import descriptions as application_descriptions
+from features.benchmark_features import cv_auc
 from features.build import build_features, build_features_from_records, feature_info, feature_names
 from features.loaders import cast_to_schema
 from features.records import tables_to_records
@@ -212,21 +213,6 @@ def test_generated_batch_from_records_equals_the_full_build(generated):
                                   atol=1e-6)
 
 
-def _cv_auc(features, target, columns):
-    """3-fold cross-validated AUC of a small LightGBM model on `columns`."""
-    import lightgbm as lgb
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
-
-    scores = np.zeros(len(target))
-    for train, valid in StratifiedKFold(3, shuffle=True, random_state=0).split(features, target):
-        model = lgb.LGBMClassifier(n_estimators=120, learning_rate=0.08, num_leaves=15, min_child_samples=40,
-                                   colsample_bytree=0.3, max_bin=63, verbose=-1, n_jobs=2, random_state=0)
-        model.fit(features.iloc[train][columns], target[train])
-        scores[valid] = model.predict_proba(features.iloc[valid][columns])[:, 1]
-    return roc_auc_score(target, scores)
-
-
 def test_history_features_beat_application_features_alone():
     synthetic = pytest.importorskip("features.synthetic")
     tables = synthetic.generate_tables(5000, seed=5)
@@ -234,8 +220,8 @@ def test_history_features_beat_application_features_alone():
     features = build_features(apps, {name: tables[name] for name in HISTORY_TABLES})
     application_only = list(application_descriptions())
     target = apps["TARGET"].to_numpy()
-    everything = _cv_auc(features, target, list(features.columns))
-    assert everything > _cv_auc(features, target, application_only) + 0.01
+    everything = cv_auc(features, target, list(features.columns))
+    assert everything > cv_auc(features, target, application_only) + 0.01
 
 
 
