@@ -61,6 +61,7 @@ THEME = gr.themes.Default(primary_hue="slate", font=["ui-sans-serif", "system-ui
 _APPLICATION = table("application_test")
 _TOP_FEATURES = 15
 _FORM_COLUMNS = 4
+_SUGGESTIONS = 20
 
 
 def _resolve(source: AdvisorSource) -> Callable[[], Advisor]:
@@ -105,7 +106,7 @@ def _on_load(advisor: Advisor) -> tuple[Any, ...]:
                        f"score over past clients. The strongest is {labels[0]}." if top else
                        "This model was saved without global importance.")
     return (
-        gr.Dropdown(choices=advisor.portfolio.suggest("")),
+        gr.Dropdown(choices=advisor.portfolio.ids),
         gr.Dropdown(choices=features, value=features[0][1] if features else None),
         gr.Dropdown(choices=numeric, value=numeric[0][1] if numeric else None),
         gr.Dropdown(choices=numeric, value=numeric[1][1] if len(numeric) > 1 else None),
@@ -135,8 +136,11 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
         gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
                     "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
         with gr.Row():
+            # Every id is a choice: the browser filters them as the advisor types (no round trip per
+            # key), and shows at most _SUGGESTIONS of them.
             client_id = gr.Dropdown(label="Client (SK_ID_CURR)", allow_custom_value=True, filterable=True,
-                                    info="Type digits to see matching clients", elem_id="client-id", scale=3)
+                                    num_choices_shown=_SUGGESTIONS, elem_id="client-id", scale=3,
+                                    info="Type digits to see matching clients")
             look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
         status = gr.Markdown(elem_id="status")
         record_state, item_state = gr.State(None), gr.State(None)
@@ -213,9 +217,6 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
         def on_form(*values: Any) -> tuple[Any, ...]:
             return (*flatten(handlers.score_new_client(get(), *values)), gr.Tabs(selected="decision"))
 
-        def on_key_up(data: gr.KeyUpData) -> gr.Dropdown:
-            return gr.Dropdown(choices=handlers.suggest(get(), data.input_value))
-
         def on_feature(name: str, item: dict | None) -> handlers.Comparison:
             return handlers.compare_feature(get(), name, item)
 
@@ -233,7 +234,6 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
                       form_button.click(on_form, form_inputs, [*client_outputs, tabs])):
             event.success(lambda: (None, None, ""), None, cleared).success(
                 on_feature, *compare_feature).success(on_scatter, *compare_scatter)
-        client_id.key_up(on_key_up, None, client_id, show_progress="hidden")
         feature.select(on_feature, *compare_feature)
         x_feature.select(on_scatter, *compare_scatter)
         y_feature.select(on_scatter, *compare_scatter)

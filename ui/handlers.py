@@ -37,7 +37,6 @@ __all__ = [
     "parse_number",
     "score_new_client",
     "show_client",
-    "suggest",
     "what_if",
 ]
 
@@ -140,11 +139,6 @@ def parse_number(name: str, text: Any) -> float | None:
     except ValueError:
         raise _user_error(f"{column_label(name)} ({name}) must be a number, got {text!r}; "
                           "leave it empty when it is not known") from None
-
-
-def suggest(advisor: Advisor, typed: str) -> list[int]:
-    """Return client ids starting with what the advisor typed (the first ids when nothing is typed)."""
-    return advisor.portfolio.suggest(str(typed or ""))
 
 
 def _client_id(typed: Any) -> int:

@@ -103,7 +103,6 @@ class Portfolio:
         clients = tables[_CLIENTS]
         self._clients = clients.set_index(_CLIENT_KEY, drop=False).sort_index()
         self.ids: list[int] = [int(i) for i in self._clients.index]
-        self._id_text = np.array([str(i) for i in self.ids])
         top, nested = _nesting()
         self._top: dict[str, _Grouped] = {}
         kept: dict[str, pd.DataFrame] = {}
@@ -138,14 +137,6 @@ class Portfolio:
 
     def __contains__(self, sk_id_curr: object) -> bool:
         return sk_id_curr in self._clients.index
-
-    def suggest(self, typed: str, *, limit: int = 20) -> list[int]:
-        """Return up to `limit` client ids whose digits start with `typed` (spaces ignored)."""
-        prefix = "".join(typed.split())
-        if not prefix:
-            return self.ids[:limit]
-        matches = np.flatnonzero(np.char.startswith(self._id_text, prefix))[:limit]
-        return [self.ids[i] for i in matches]
 
     def record(self, sk_id_curr: int) -> Record:
         """Return the API record of one client: application columns and nested history lists.

@@ -52,10 +52,6 @@ def test_form_record_needs_one_value_per_field():
         form_record(["1"])
 
 
-def test_suggest_offers_clients_starting_with_the_typed_digits(advisor, client_id):
-    assert client_id in handlers.suggest(advisor, str(client_id)[:3])
-
-
 def test_look_up_shows_the_scored_decision(advisor, client_id, view):
     assert view.item["SK_ID_CURR"] == client_id
     assert DECISION_WORD[view.item["decision"]] in view.decision

@@ -65,17 +65,6 @@ def test_record_gives_the_same_features_as_the_tables(tables, portfolio):
     pd.testing.assert_frame_equal(from_records, expected)
 
 
-@pytest.mark.parametrize("typed", ["", "1", " 1 0"])
-def test_suggest_returns_ids_starting_with_the_typed_digits(portfolio, typed):
-    suggestions = portfolio.suggest(typed, limit=5)
-    assert 0 < len(suggestions) <= 5
-    assert all(str(i).startswith(typed.replace(" ", "")) for i in suggestions)
-
-
-def test_suggest_with_no_match_is_empty(portfolio):
-    assert portfolio.suggest("999999999") == []
-
-
 def test_unknown_client_names_the_id_and_the_way_out(portfolio):
     with pytest.raises(KeyError, match=r"SK_ID_CURR=1 is not in the demo portfolio.*New client tab"):
         portfolio.record(1)
