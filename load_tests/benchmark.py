@@ -30,7 +30,7 @@ from load_tests.in_process import measure, scenario_calls
 from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
 from load_tests.make_payloads import write_payloads
 from load_tests.payloads import read_payloads
-from load_tests.report import BenchmarkRow, floor_checks, markdown
+from load_tests.report import IN_PROCESS, REFERENCE_SERVER, SERVICE, BenchmarkRow, floor_checks, markdown
 from load_tests.servers import (
     ServerProcess,
     ServiceSettings,
@@ -103,10 +103,10 @@ def _service_rows(settings: ServiceSettings, scenarios: Sequence[str], run: _Run
     log = run.results / "logs" / f"service_{settings.label.replace(' ', '_').replace(',', '')}.log"
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log,
                  env=settings.environment()) as server:
-        rows = [_load(server, scenario=s, run=run, server_label="BentoML service",
+        rows = [_load(server, scenario=s, run=run, server_label=SERVICE,
                       settings_label=settings.label) for s in scenarios]
         if overload_users:
-            rows.append(_load(server, scenario="predict", run=run, server_label="BentoML service",
+            rows.append(_load(server, scenario="predict", run=run, server_label=SERVICE,
                               settings_label=settings.label, users=overload_users))
     return rows
 
@@ -115,7 +115,7 @@ def _reference_rows(model: str, run: _Run) -> list[BenchmarkRow]:
     port = free_port()
     with running(reference_command(port=port, model_tag=model), url=f"http://127.0.0.1:{port}",
                  log_path=run.results / "logs" / "reference.log") as server:
-        return [_load(server, scenario="reference", run=run, server_label="plain FastAPI",
+        return [_load(server, scenario="reference", run=run, server_label=REFERENCE_SERVER,
                       settings_label="1 process, feature rows")]
 
 
@@ -125,7 +125,7 @@ def _limit_rows(bundle: ModelBundle, payloads: Path, *, seconds: float) -> list[
     rows = []
     for name, call in tqdm(calls.items(), desc="in-process limits", unit="scenario"):
         summary = measure(call, seconds=seconds)
-        rows.append(BenchmarkRow(server="in-process (limit)", settings="1 thread, no HTTP", scenario=name,
+        rows.append(BenchmarkRow(server=IN_PROCESS, settings="1 thread, no HTTP", scenario=name,
                                  users=1, summary=summary, limit_rps=summary.rps, peak_rss_mb=None,
                                  restarted_workers=0))
     return rows

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from load_tests.thresholds import RunSummary
 
-__all__ = ["BATCHING_GAIN", "MAX_P99_MS", "REFERENCE_SHARE", "BenchmarkRow", "FloorCheck", "floor_checks",
-           "markdown"]
+__all__ = ["BATCHING_GAIN", "IN_PROCESS", "MAX_P99_MS", "REFERENCE_SERVER", "REFERENCE_SHARE", "SERVICE",
+           "BenchmarkRow", "FloorCheck", "floor_checks", "markdown"]
 
 #: The floors on one 2-core machine with the load generator on it, for one application with history
 #: per request at the benchmark's user count: no failure, this p99, this share of the plain reference
@@ -16,6 +16,11 @@ __all__ = ["BATCHING_GAIN", "MAX_P99_MS", "REFERENCE_SHARE", "BenchmarkRow", "Fl
 MAX_P99_MS = 300.0
 REFERENCE_SHARE = 0.5
 BATCHING_GAIN = 1.3
+
+#: The servers of the table, as named in its rows.
+SERVICE = "BentoML service"
+REFERENCE_SERVER = "plain FastAPI"
+IN_PROCESS = "in-process (limit)"
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class FloorCheck:
 
 
 def _service_predict(rows: Sequence[BenchmarkRow], users: int) -> list[BenchmarkRow]:
-    return [r for r in rows if r.server == "BentoML service" and r.scenario == "predict" and r.users == users]
+    return [r for r in rows if r.server == SERVICE and r.scenario == "predict" and r.users == users]
 
 
 def floor_checks(rows: Sequence[BenchmarkRow], *, users: int) -> list[FloorCheck]:
@@ -69,7 +74,7 @@ def floor_checks(rows: Sequence[BenchmarkRow], *, users: int) -> list[FloorCheck
     throughput with the unbatched one (``BATCHING_GAIN``).
     """
     checks = []
-    reference = next((r for r in rows if r.scenario == "reference"), None)
+    reference = next((r for r in rows if r.server == REFERENCE_SERVER), None)
     predict = _service_predict(rows, users)
     for row in predict:
         s = row.summary

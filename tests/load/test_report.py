@@ -1,0 +1,56 @@
+"""The benchmark report and its floors (load_tests/report.py)."""
+
+import pytest
+
+from load_tests.report import IN_PROCESS, REFERENCE_SERVER, SERVICE, BenchmarkRow, floor_checks, markdown
+from load_tests.thresholds import RunSummary
+
+
+def _row(server: str, settings: str, scenario: str, *, rps: float, p99: float = 100.0, failures: int = 0,
+         users: int = 32) -> BenchmarkRow:
+    summary = RunSummary(requests=1000, failures=failures, rps=rps, p50_ms=p99 / 4, p95_ms=p99 / 2,
+                         p99_ms=p99)
+    return BenchmarkRow(server=server, settings=settings, scenario=scenario, users=users, summary=summary,
+                        limit_rps=2 * rps, peak_rss_mb=500.0, restarted_workers=0)
+
+
+ROWS = [
+    _row(IN_PROCESS, "1 thread", "reference", rps=5000.0, users=1),
+    _row(REFERENCE_SERVER, "1 process", "reference", rps=1000.0),
+    _row(SERVICE, "unbatched, 1 worker", "predict", rps=300.0, p99=450.0),
+    _row(SERVICE, "batched, 1 worker", "predict", rps=600.0, p99=250.0),
+    _row(SERVICE, "batched, 1 worker", "predict", rps=650.0, p99=900.0, failures=30, users=64),
+]
+
+
+def _verdicts(rows) -> dict[str, bool]:
+    return {check.requirement: check.passed for check in floor_checks(rows, users=32)}
+
+
+def test_each_floor_is_judged_on_the_predict_runs_at_the_sizing_load():
+    assert _verdicts(ROWS) == {
+        "unbatched, 1 worker: no failure, p99 <= 300 ms": False,
+        "unbatched, 1 worker: >= 50% of plain FastAPI's rps": False,
+        "batched, 1 worker: no failure, p99 <= 300 ms": True,
+        "batched, 1 worker: >= 50% of plain FastAPI's rps": True,
+        "1 worker: batched >= 1.3x unbatched throughput": True,
+    }
+
+
+def test_throughput_is_compared_with_the_reference_server_not_its_in_process_limit():
+    [share] = [c for c in floor_checks(ROWS, users=32) if c.requirement.startswith("batched, 1 worker: >=")]
+    assert share.measured == "600 / 1000 rps = 0.60"
+
+
+@pytest.mark.parametrize(("unbatched_rps", "passed"), [(500.0, False), (450.0, True)])
+def test_batching_gain_floor(unbatched_rps, passed):
+    rows = [_row(SERVICE, "unbatched, 2 workers", "predict", rps=unbatched_rps),
+            _row(SERVICE, "batched, 2 workers", "predict", rps=600.0)]
+    assert _verdicts(rows)["2 workers: batched >= 1.3x unbatched throughput"] is passed
+
+
+def test_report_has_one_table_line_per_run_and_marks_failed_floors():
+    text = markdown(ROWS, floor_checks(ROWS, users=32), users=32, duration_s=40)
+    assert sum(line.startswith(f"| {SERVICE} |") for line in text.splitlines()) == 3
+    assert "| batched, 1 worker | predict | 32 | 600.0 | 62 | 125 | 250 | 0.00% | 0.50 | 500 | 0 |" in text
+    assert "**FAIL**" in text
