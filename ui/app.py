@@ -215,7 +215,8 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
             return flatten(handlers.look_up(get(), typed))
 
         def on_form(*values: Any) -> tuple[Any, ...]:
-            return (*flatten(handlers.score_new_client(get(), *values)), gr.Tabs(selected="decision"))
+            view = handlers.score_new_client(get(), *values)
+            return (*flatten(view), gr.Tabs(selected="decision"), gr.Dropdown(value=None))
 
         def on_feature(name: str, item: dict | None) -> handlers.Comparison:
             return handlers.compare_feature(get(), name, item)
@@ -231,7 +232,7 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
         cleared = [what_if_plot, what_if_table, what_if_text]
         for event in (look_up.click(on_look_up, client_id, client_outputs),
                       client_id.select(on_look_up, client_id, client_outputs),
-                      form_button.click(on_form, form_inputs, [*client_outputs, tabs])):
+                      form_button.click(on_form, form_inputs, [*client_outputs, tabs, client_id])):
             event.success(lambda: (None, None, ""), None, cleared).success(
                 on_feature, *compare_feature).success(on_scatter, *compare_scatter)
         feature.select(on_feature, *compare_feature)

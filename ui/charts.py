@@ -37,7 +37,7 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _wrapped(text: str, *, width: int = 38, lines: int = 2) -> str:
+def _wrapped(text: str, *, width: int = 46, lines: int = 2) -> str:
     """Wrap a long feature label onto at most `lines` lines, ending in "…" when cut."""
     parts = textwrap.wrap(text, width)
     if len(parts) > lines:
@@ -115,13 +115,13 @@ def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, 
     """
     shown = list(contributions[:top])
     rest = float(sum(c["shap"] for c in contributions[top:]))
-    names = [_wrapped(f"{c['label']} = {format_value(c['value'])}") for c in shown]
+    names = [f"{_wrapped(c['label'])}\n= {format_value(c['value'])}" for c in shown]
     steps = [float(c["shap"]) for c in shown]
     if len(contributions) > top:
         names.append(f"{len(contributions) - top} other features")
         steps.append(rest)
     starts = base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
-    fig = _figure(9.0, 0.55 * len(steps) + 1.6)
+    fig = _figure(9.5, 0.62 * len(steps) + 1.6)
     ax = fig.add_subplot()
     rows = np.arange(len(steps))[::-1]
     for row, start, step in zip(rows, starts, steps, strict=True):
@@ -181,7 +181,7 @@ def outcome_histogram(edges: Sequence[float], repaid: Sequence[float], defaulted
     if client_value is not None:
         ax.axvline(client_value, color=COLOURS["client"], linewidth=2.5, linestyle="--",
                    label=f"this client: {format_value(client_value)}")
-    ax.set_xlabel(label, fontsize=_FONT)
+    ax.set_xlabel(_wrapped(label, width=70), fontsize=_FONT)
     ax.set_ylabel("share of the group", fontsize=_FONT)
     ax.legend(fontsize=_FONT - 1, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
@@ -232,8 +232,8 @@ def outcome_scatter(x: Sequence[float], y: Sequence[float], target: Sequence[int
     if None not in client:
         ax.scatter([client[0]], [client[1]], s=320, color=COLOURS["accent"], marker="*",
                    edgecolors=COLOURS["client"], linewidths=1.5, zorder=5, label="this client")
-    ax.set_xlabel(x_label, fontsize=_FONT)
-    ax.set_ylabel(y_label, fontsize=_FONT)
+    ax.set_xlabel(_wrapped(x_label, width=70), fontsize=_FONT)
+    ax.set_ylabel(_wrapped(y_label, width=40), fontsize=_FONT)
     ax.legend(fontsize=_FONT - 1, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -260,7 +260,8 @@ def what_if_bars(before: dict, after: dict) -> Figure:
                 fontsize=_FONT)
     threshold = before["threshold"]
     ax.axvline(threshold, color=COLOURS["client"], linestyle="--", linewidth=2)
-    ax.text(threshold, 1.45, f"threshold {percent(threshold)}", ha="center", fontsize=_FONT - 1)
+    ax.text(threshold, 1.45, f"threshold {percent(threshold)}", ha="center", fontsize=_FONT - 1,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.set_yticks([1, 0], [name for name, _ in items], fontsize=_FONT)
     top = max(before["probability"], after["probability"], threshold)
     ax.set_xlim(0, min(1.0, top * 2.2))

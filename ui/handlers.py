@@ -23,6 +23,7 @@ from ui.portfolio import Portfolio, Record
 from ui.text import DAYS_AS_YEARS, DAYS_PER_YEAR, DECISION_ICON, DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
 
 __all__ = [
+    "NEW_APPLICATION",
     "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
@@ -46,6 +47,9 @@ Scorer = Callable[[Sequence[Record]], list[dict[str, Any]]]
 
 #: Columns of the what-if side-by-side table.
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
+
+#: Status-line title of an application typed into the new-client form.
+NEW_APPLICATION = "New application (typed in)"
 
 #: SK_ID_CURR given to an application typed into the new-client form (it has no id yet).
 NEW_CLIENT_ID = 0
@@ -149,7 +153,7 @@ def _client_id(typed: Any) -> int:
     return int(text)
 
 
-def show_client(advisor: Advisor, record: Record, *, origin: str) -> ClientView:
+def show_client(advisor: Advisor, record: Record, *, title: str) -> ClientView:
     """Score one record and build every view of it.
 
     Parameters
@@ -157,13 +161,13 @@ def show_client(advisor: Advisor, record: Record, *, origin: str) -> ClientView:
     advisor : Advisor
     record : dict
         The application's API record.
-    origin : str
-        Where the record comes from, for the status line.
+    title : str
+        Who the application is, for the status line.
     """
     item = advisor.explain(record)
     info = advisor.model_info
     return ClientView(
-        status=f"Client {item['SK_ID_CURR']} ({origin}) · {DECISION_ICON[item['decision']]} "
+        status=f"{title} · {DECISION_ICON[item['decision']]} "
                f"{DECISION_WORD[item['decision']]} · model {item['model_version']}",
         record=record,
         item=item,
@@ -193,7 +197,7 @@ def look_up(advisor: Advisor, typed: Any) -> ClientView:
         record = advisor.portfolio.record(sk_id)
     except KeyError as error:
         raise _user_error(error.args[0]) from error
-    return show_client(advisor, record, origin="demo portfolio")
+    return show_client(advisor, record, title=f"Client {sk_id} (demo portfolio)")
 
 
 def form_record(values: Sequence[Any]) -> Record:
@@ -225,7 +229,7 @@ def form_record(values: Sequence[Any]) -> Record:
 
 def score_new_client(advisor: Advisor, *values: Any) -> ClientView:
     """Score an application typed into the new-client form and show it."""
-    return show_client(advisor, form_record(values), origin="new application")
+    return show_client(advisor, form_record(values), title=NEW_APPLICATION)
 
 
 def _client_value(item: Mapping[str, Any], feature: str) -> Any:

@@ -22,7 +22,7 @@ import pytest
 
 from load_tests.servers import PROJECT_ROOT
 from ui.formatting import percent
-from ui.handlers import form_record
+from ui.handlers import NEW_APPLICATION, form_record
 from ui.portfolio import Portfolio
 from ui.text import DECISION_WORD, FORM_FIELDS, TITLE
 
@@ -164,7 +164,7 @@ def test_new_client_form_is_scored_like_the_api(page, ui_server):
     for name, value in typed.items():
         page.locator(f"#form-{name}").get_by_role("textbox").fill(str(value))
     page.locator("#form-run").click()
-    page.locator("#status").get_by_text("(new application)").wait_for(timeout=EVENT_MS)
+    page.locator("#status").get_by_text(NEW_APPLICATION).wait_for(timeout=EVENT_MS)
     answer = explain(ui_server.url, form_record([str(typed.get(name, "")) for name in FORM_FIELDS]))
     assert_decision_matches(page, answer)
     page.screenshot(path=SCREENSHOTS / "new_client.png", full_page=True)
