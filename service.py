@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import anyio
 import bentoml
 import pandas as pd
 from fastapi import FastAPI
@@ -52,6 +53,7 @@ from serving.requests import (
 )
 from serving.responses import Explanation, ModelCard, Prediction, Problem
 from serving.scoring import ExplanationOutcome, PredictionOutcome, Scorer
+from serving.transport import call_with_retry
 from train.bundle import ModelBundle
 from ui.app import mount_ui
 from ui.handlers import Advisor
@@ -154,10 +156,15 @@ def _count_rejected(path: str, count: int) -> None:
     APPLICATIONS.labels(endpoint=path.strip("/"), outcome="rejected").inc(count)
 
 
-def _count_decisions(endpoint: str, answers: Sequence[Prediction]) -> None:
+def _answer(endpoint: str, answers: list[Prediction | None], problems: list[Problem]):
+    """Return a request's answers, or its 422 when an application broke the expectations; count them."""
+    if problems:
+        _count_rejected(endpoint, len(answers))
+        return error_response(problems, status_code=422)
     for decision in ("approved", "refused"):
         count = sum(answer.decision == decision for answer in answers)
         APPLICATIONS.labels(endpoint=endpoint, outcome=decision).inc(count)
+    return answers
 
 
 _EXPLAIN_RECORDS = TypeAdapter(ExplainApplications)
@@ -182,27 +189,22 @@ class CreditScoring:
 
     @bentoml.api(route="/predict")
     async def predict(self, applications: PredictApplications) -> list[Prediction]:
-        """Decide on applications: probability of default, approved or refused, score in points."""
-        outcomes = await self.scoring.to_async.predict_batch(applications)
-        problems = _problems(outcomes)
-        if problems:
-            _count_rejected("predict", len(outcomes))
-            return error_response(problems, status_code=422)
-        answers = [outcome.prediction for outcome in outcomes]
-        _count_decisions("predict", answers)
-        return answers
+        """Decide on applications: probability of default, approved or refused, score in points.
+
+        Invalid input is answered 422 (400 for a body that is not JSON) with
+        ``{"error": ..., "problems": [{"index", "SK_ID_CURR", "field", "problem"}, ...]}``.
+        """
+        outcomes = await call_with_retry(self.scoring.to_async.predict_batch, applications)
+        return _answer("predict", [o.prediction for o in outcomes], _problems(outcomes))
 
     @bentoml.api(route="/explain")
     async def explain(self, applications: ExplainApplications) -> list[Explanation]:
-        """Decide on applications and say why: every feature's contribution and plain-language reasons."""
-        outcomes = await self.scoring.to_async.explain_batch(applications)
-        problems = _problems(outcomes)
-        if problems:
-            _count_rejected("explain", len(outcomes))
-            return error_response(problems, status_code=422)
-        answers = [outcome.explanation for outcome in outcomes]
-        _count_decisions("explain", answers)
-        return answers
+        """Decide on applications and say why: every feature's contribution and plain-language reasons.
+
+        Invalid input is answered as by /predict.
+        """
+        outcomes = await call_with_retry(self.scoring.to_async.explain_batch, applications)
+        return _answer("explain", [o.explanation for o in outcomes], _problems(outcomes))
 
     @MODEL_APP.get("/card", response_model=ModelCard)
     def model_card(self) -> ModelCard:
@@ -225,7 +227,7 @@ class CreditScoring:
             If a record breaks the model's expectations (a ValueError naming the field).
         """
         applications = _EXPLAIN_RECORDS.validate_python(list(records))
-        outcomes = self.scoring.to_sync.explain_batch(applications)
+        outcomes = anyio.from_thread.run(call_with_retry, self.scoring.to_async.explain_batch, applications)
         problems = _problems(outcomes)
         if problems:
             raise RejectedApplicationsError(problems)
