@@ -8,7 +8,8 @@ client scored twice in one batch) stay apart, and history rows need not repeat S
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,8 @@ def records_to_tables(records: Sequence[Mapping[str, Any]]) -> tuple[
         raise ValueError(f"records must be a list of application mappings, got {type(records).__name__}")
     ids = [_application_id(i, record) for i, record in enumerate(records)]
     positions = list(range(len(records)))
-    applications = _frame(APPLICATION, records, keys={"SK_ID_CURR": positions})
+    applications = _frame(APPLICATION, records, keys={"SK_ID_CURR": positions},
+                          locate=lambda i: _where((i, ids[i], None)))
     tables = {}
     for name in NESTED_TABLES:
         rows, owners = [], []
@@ -72,13 +74,15 @@ def records_to_tables(records: Sequence[Mapping[str, Any]]) -> tuple[
             nested = _rows(record, name, key="SK_ID_CURR", parent_id=ids[i], where=(i, ids[i], None))
             rows += nested
             owners += [i] * len(nested)
+        locate = functools.partial(_locate, name, owners=owners, ids=ids)
+        keys = {"SK_ID_CURR": owners}
         if name == "bureau":
             statuses, numbers = _statuses(rows, owners, ids)
-            tables[_BALANCE] = _frame(table(_BALANCE), statuses, keys={"SK_ID_BUREAU": numbers})
-            tables[name] = _frame(table(name), rows,
-                                  keys={"SK_ID_CURR": owners, "SK_ID_BUREAU": list(range(len(rows)))})
-        else:
-            tables[name] = _frame(table(name), rows, keys={"SK_ID_CURR": owners})
+            tables[_BALANCE] = _frame(
+                table(_BALANCE), statuses, keys={"SK_ID_BUREAU": numbers},
+                locate=lambda i, n=numbers, credit=locate: f"{credit(n[i])}.{_BALANCE}[{i - n.index(n[i])}]")
+            keys["SK_ID_BUREAU"] = list(range(len(rows)))
+        tables[name] = _frame(table(name), rows, keys=keys, locate=locate)
     return np.array(ids, dtype=np.int32), applications, tables
 
 
@@ -129,6 +133,12 @@ def _where(where: tuple[int, int, object]) -> str:
     return text if credit is None else f"{text}, bureau credit {credit}"
 
 
+def _locate(name: str, row: int, *, owners: list[int], ids: list[int]) -> str:
+    """Where row `row` of the batch's table `name` came from, e.g. "record 3 (SK_ID_CURR=7): bureau[1]"."""
+    owner = owners[row]
+    return f"{_where((owner, ids[owner], None))}: {name}[{row - owners.index(owner)}]"
+
+
 def _statuses(credits: list[Mapping[str, Any]], owners: list[int],
               ids: list[int]) -> tuple[list[Mapping[str, Any]], list[int]]:
     """Pull the monthly statuses out of the batch's bureau credits, with the number of their credit.
@@ -146,13 +156,14 @@ def _statuses(credits: list[Mapping[str, Any]], owners: list[int],
     return statuses, numbers
 
 
-def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, list[int]]) -> pd.DataFrame:
+def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, list[int]],
+           locate: Callable[[int], str]) -> pd.DataFrame:
     """Build one schema-typed frame from `rows`, column by column (missing fields are missing values).
 
     `keys` gives the key columns that nesting implies; other keys the caller left out get
-    `_UNKNOWN_ID`. Columns are handed to ``cast_to_schema`` as plain arrays (numbers as float64 when
-    they all are numbers, text as objects): building pandas string arrays first would cost more than
-    the cast itself.
+    `_UNKNOWN_ID`. `locate` names the record a row came from, for errors. Columns are handed to
+    ``cast_to_schema`` as plain arrays (numbers as float64, text as objects): building pandas string
+    arrays first would cost more than the cast itself.
     """
     columns = {}
     for column in schema.columns:
@@ -160,21 +171,26 @@ def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, 
             columns[column.name] = np.asarray(keys[column.name], dtype=np.int64)
             continue
         values = [row.get(column.name) for row in rows]
+        if column.kind is Kind.CATEGORY:
+            columns[column.name] = pd.Series(values, dtype=object)
+            continue
         if column.kind is Kind.KEY:
             values = [_UNKNOWN_ID if v is None else v for v in values]
-        columns[column.name] = _array(values, numeric=column.kind is not Kind.CATEGORY)
+        columns[column.name] = _numbers(values, column.name, locate)
     return cast_to_schema(pd.DataFrame(columns, copy=False), schema)
 
 
-def _array(values: list[Any], *, numeric: bool) -> pd.Series | np.ndarray:
-    """`values` as float64 if `numeric` and they convert cleanly, else as an object Series (which
-    ``cast_to_schema`` checks and reports)."""
-    if numeric:
-        try:
-            return np.array(values, dtype=np.float64)
-        except (TypeError, ValueError):
-            pass
-    return pd.Series(values, dtype=object)
+def _numbers(values: list[Any], name: str, locate: Callable[[int], str]) -> np.ndarray:
+    """`values` as float64 (None -> NaN), or raise naming the record and field of the first non-number."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        for i, value in enumerate(values):
+            try:
+                float(np.nan if value is None else value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{locate(i)}: {name} must be a number or null, got {value!r}") from None
+        raise
 
 
 def tables_to_records(applications: pd.DataFrame,

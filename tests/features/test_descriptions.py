@@ -1,5 +1,7 @@
 """The feature catalogue: every feature named once, described and traced to its raw columns."""
 
+import re
+
 import pytest
 
 from features.descriptions import feature_description, feature_info, feature_names
@@ -48,3 +50,8 @@ def test_unknown_feature_is_rejected_with_a_pointer_to_the_names():
 def test_descriptions_are_unique():
     descriptions = [feature_description(name) for name in feature_names()]
     assert len(descriptions) == len(set(descriptions))
+
+
+def test_names_are_safe_for_lightgbm_and_json():
+    unsafe = [name for name in feature_names() if not re.fullmatch(r"[A-Z0-9_]+", name)]
+    assert not unsafe

@@ -79,6 +79,14 @@ def test_round_trip_through_records_keeps_every_row():
     ([{"SK_ID_CURR": 1, "bureau": [{"SK_ID_BUREAU": 4, "bureau_balance": [{"SK_ID_BUREAU": 5}]}]}],
      r"bureau credit 4: bureau_balance\[0\] has SK_ID_BUREAU=5 but belongs to SK_ID_BUREAU=4"),
     ([{"SK_ID_CURR": 1, "bureau_balance": []}], "bureau_balance rows go inside their bureau credit"),
+    ([{"SK_ID_CURR": 1}, {"SK_ID_CURR": 2, "AMT_CREDIT": "a lot"}],
+     r"record 1 \(SK_ID_CURR=2\): AMT_CREDIT must be a number or null, got 'a lot'"),
+    ([{"SK_ID_CURR": 1, "installments_payments": [{"AMT_PAYMENT": 1.0}, {"AMT_PAYMENT": [1.0]}]}],
+     r"record 0 \(SK_ID_CURR=1\): installments_payments\[1\]: AMT_PAYMENT must be a number or null, "
+     r"got \[1.0\]"),
+    ([{"SK_ID_CURR": 1, "bureau": [{}]}, {"SK_ID_CURR": 2, "bureau": [{}, {"bureau_balance": [
+        {"MONTHS_BALANCE": -1}, {"MONTHS_BALANCE": "last month"}]}]}],
+     r"record 1 \(SK_ID_CURR=2\): bureau\[1\].bureau_balance\[1\]: MONTHS_BALANCE must be a number"),
 ])
 def test_malformed_batch_is_rejected_naming_record_and_field(records, message):
     with pytest.raises(ValueError, match=message):
