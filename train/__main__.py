@@ -56,7 +56,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     tuning = parser.add_argument_group("tuning")
     tuning.add_argument("--trials", type=_positive_int, default=30,
                         help="finished Optuna trials the study should hold (resumed studies count theirs)")
-    tuning.add_argument("--timeout", type=_non_negative_float, help="seconds of tuning in this run")
+    tuning.add_argument("--timeout", type=_non_negative_float, default=3600,
+                        help="seconds of tuning in this run (checked between trials); 0 means no limit")
     tuning.add_argument("--folds", type=_at_least_two, default=5, help="stratified CV folds")
     tuning.add_argument("--seed", type=int, default=42, help="seed of data, folds, sampler and LightGBM")
     tuning.add_argument("--study-db", type=Path, default=Path("artifacts/optuna/studies.sqlite3"),
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         from train.bundle import save_to_store
         from train.pipeline import TrainingConfig, train
 
-        config = TrainingConfig(n_trials=args.trials, timeout=args.timeout, n_folds=args.folds,
+        config = TrainingConfig(n_trials=args.trials, timeout=args.timeout or None, n_folds=args.folds,
                                 seed=args.seed, costs=costs, model_name=args.name, num_threads=args.threads,
                                 study_storage=args.study_db, study_name=args.study_name, progress=progress)
         result = train(data, config)

@@ -250,6 +250,54 @@ def _store_labels(metrics: dict) -> tuple[dict[str, str], dict[str, object]]:
     return labels, metadata
 
 
+@dataclass(frozen=True)
+class _Fitted:
+    """The model-fitting half of a run: baseline, study, chosen weighting, threshold and final booster."""
+
+    baseline: CVResult
+    study: optuna.Study
+    chosen: _Candidate
+    weighting: dict
+    probability: np.ndarray  # calibrated out-of-fold probabilities: the threshold and every decision metric
+    threshold: float
+    booster: lgb.Booster
+
+
+def _fit(task: CVTask, study_name: str, config: TrainingConfig) -> _Fitted:
+    baseline = cross_validate({}, task, rounds=DEFAULT_ROUNDS, early_stopping=False,
+                              progress="CV LightGBM defaults" if config.progress else None)
+    _say(config, f"Tuning: study {study_name!r} in {config.study_storage}")
+    tuning = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
+                  study_name=study_name, seed=config.seed, progress=config.progress)
+    chosen, weighting = _choose_weighting(tuning, task, config)
+    probability = chosen.calibrator.probability(chosen.cv.oof_margin)
+    threshold, _ = optimal_threshold(task.target, probability, costs=config.costs)
+    booster = fit_booster(tuning.best_params, task, rounds=chosen.cv.best_iteration,
+                          positive_weight=chosen.positive_weight, progress=config.progress)
+    return _Fitted(baseline, tuning.study, chosen, weighting, probability, threshold, booster)
+
+
+def _metrics(fitted: _Fitted, task: CVTask, data: TrainingData, config: TrainingConfig, *,
+             explained: dict, importance: pd.Series, fairness: dict) -> dict:
+    y, chosen = task.target, fitted.chosen
+    return {
+        "cv_auc": chosen.cv.auc_mean, "cv_auc_std": chosen.cv.auc_std,
+        "cv_auc_default": fitted.baseline.auc_mean, "oof_auc": float(roc_auc_score(y, fitted.probability)),
+        "brier": fitted.weighting[chosen.name]["brier"],
+        "brier_uncalibrated": fitted.weighting[chosen.name]["brier_uncalibrated"],
+        **_decision_metrics(y, fitted.probability, fitted.threshold, config.costs),
+        "costs": {"false_negative": config.costs.false_negative,
+                  "false_positive": config.costs.false_positive},
+        "weighting": fitted.weighting, "best_iteration": chosen.cv.best_iteration,
+        "tuning": _tuning_summary(fitted.study, config.study_storage),
+        "rows": len(y), "default_rate": float(y.mean()), "folds": config.n_folds, "seed": config.seed,
+        "data_source": data.source, "row_counts": data.row_counts, "features": task.features.shape[1],
+        "importance": {k: float(v) for k, v in importance.head(_IMPORTANCE_KEPT).items()},
+        "fairness_ratios": {k: v["ratios"] for k, v in fairness.items()},
+        **explained,
+    }
+
+
 def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     """Train, evaluate and package a credit-scoring model.
 
@@ -264,6 +312,11 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     -------
     TrainingResult
         Ready for :func:`train.bundle.save_to_store`.
+
+    Raises
+    ------
+    ValueError
+        If the applications repeat an SK_ID_CURR or lack a TARGET, or a class is too small for the folds.
     """
     _say(config, f"Building features from {data.source} ...")
     features, y, applications = _features_and_target(data)
@@ -271,53 +324,28 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
                  f"default rate {y.mean():.4f}")
     task = CVTask(features, y, make_folds(y, n_folds=config.n_folds, seed=config.seed),
                   config.num_threads, config.seed)
-    baseline = cross_validate({}, task, rounds=DEFAULT_ROUNDS, early_stopping=False,
-                              progress="CV LightGBM defaults" if config.progress else None)
-    study_name = _study_name(config, data, features)
-    _say(config, f"Tuning: study {study_name!r} in {config.study_storage}")
-    tuning = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
-                  study_name=study_name, seed=config.seed, progress=config.progress)
-    study = tuning.study
-    chosen, weighting = _choose_weighting(tuning, task, config)
-    probability = chosen.calibrator.probability(chosen.cv.oof_margin)
-    threshold, _ = optimal_threshold(y, probability, costs=config.costs)
-    booster = fit_booster(study.best_params, task, rounds=chosen.cv.best_iteration,
-                          positive_weight=chosen.positive_weight, progress=config.progress)
+    fitted = _fit(task, _study_name(config, data, features), config)
 
     _say(config, "Explaining, checking fairness, writing the report ...")
-    explained, shap_values, shap_sample = _explain(booster, features, config)
+    explained, shap_values, shap_sample = _explain(fitted.booster, features, config)
     importance = explain.global_importance(shap_values, list(features.columns))
-    fairness = _fairness(applications, y, probability, threshold)
-    metrics = {
-        "cv_auc": chosen.cv.auc_mean, "cv_auc_std": chosen.cv.auc_std, "cv_auc_default": baseline.auc_mean,
-        "oof_auc": float(roc_auc_score(y, probability)),
-        "brier": weighting[chosen.name]["brier"],
-        "brier_uncalibrated": weighting[chosen.name]["brier_uncalibrated"],
-        **_decision_metrics(y, probability, threshold, config.costs),
-        "costs": {"false_negative": config.costs.false_negative,
-                  "false_positive": config.costs.false_positive},
-        "weighting": weighting, "best_iteration": chosen.cv.best_iteration,
-        "tuning": _tuning_summary(study, config.study_storage),
-        "rows": len(y), "default_rate": float(y.mean()), "folds": config.n_folds, "seed": config.seed,
-        "data_source": data.source, "row_counts": data.row_counts, "features": features.shape[1],
-        "importance": {k: float(v) for k, v in importance.head(_IMPORTANCE_KEPT).items()},
-        "fairness_ratios": {k: v["ratios"] for k, v in fairness.items()},
-        **explained,
-    }
-    thresholds, cost_values = cost_curve(y, probability, costs=config.costs)
-    evidence = Evidence(metrics=metrics, target=y, probability=probability,
-                        honest_probability=chosen.honest_probability,
-                        raw_probability=1 / (1 + np.exp(-chosen.cv.oof_margin)),
+    fairness = _fairness(applications, y, fitted.probability, fitted.threshold)
+    metrics = _metrics(fitted, task, data, config, explained=explained, importance=importance,
+                       fairness=fairness)
+    thresholds, cost_values = cost_curve(y, fitted.probability, costs=config.costs)
+    evidence = Evidence(metrics=metrics, target=y, probability=fitted.probability,
+                        honest_probability=fitted.chosen.honest_probability,
+                        raw_probability=1 / (1 + np.exp(-fitted.chosen.cv.oof_margin)),
                         cost_thresholds=thresholds, cost_values=cost_values,
-                        trial_values=[t.value for t in study.get_trials(states=_COMPLETE)],
+                        trial_values=[t.value for t in fitted.study.get_trials(states=_COMPLETE)],
                         shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
     scorecard = Scorecard()
     contents = BundleContents(
-        booster=booster, features=feature_spec(features), calibrator=chosen.calibrator, threshold=threshold,
-        costs=config.costs, scorecard=scorecard, explainer={**_EXPLAINER, **explained}, metrics=metrics,
-        suite=build_suite(data.applications),
+        booster=fitted.booster, features=feature_spec(features), calibrator=fitted.chosen.calibrator,
+        threshold=fitted.threshold, costs=config.costs, scorecard=scorecard,
+        explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(data.applications),
         reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
-                                       probability=probability, seed=config.seed),
+                                       probability=fitted.probability, seed=config.seed),
         report_html=build_report(evidence, title=f"Training report: {config.model_name}"),
         model_card=build_model_card(metrics, scorecard=scorecard, model_name=config.model_name),
     )
