@@ -33,6 +33,7 @@ from fastapi import FastAPI
 
 from features.build import feature_description
 from features.schema import Kind, table
+from serving.reasons import is_protected
 from ui import charts, handlers
 from ui.formatting import column_label, format_value
 from ui.handlers import WHAT_IF_COLUMNS, Advisor
@@ -98,8 +99,9 @@ def _model_summary(advisor: Advisor) -> str:
 
 def _on_load(advisor: Advisor) -> tuple[Any, ...]:
     info = advisor.model_info
-    features = _feature_choices(list(info.reference["columns"]))
-    numeric = _feature_choices(info.numeric_features())
+    # Protected attributes are not offered: comparing a client by gender or age invites using them.
+    features = _feature_choices([n for n in info.reference["columns"] if not is_protected(n)])
+    numeric = _feature_choices([n for n in info.numeric_features() if not is_protected(n)])
     top = list(info.importance.items())[:_TOP_FEATURES]
     labels = [feature_description(n) for n, _ in top]
     importance_text = ("Global importance: the average size of each feature's effect on the risk "

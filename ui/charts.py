@@ -100,7 +100,8 @@ def decision_gauge(probability: float, threshold: float) -> Figure:
     return fig
 
 
-def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, top: int = 10) -> Figure:
+def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, top: int = 10,
+                           set_aside: Sequence[tuple[str, float]] = ()) -> Figure:
     """Waterfall of SHAP contributions, from the average client to this client (model log-odds).
 
     Parameters
@@ -112,6 +113,8 @@ def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, 
         The model's average output (log-odds) over the training population.
     top : int, default=10
         How many contributions get their own bar; the rest are summed into one "other" bar.
+    set_aside : sequence of (str, float), optional
+        Last bars: (label, summed shap) of contributions left out of `contributions` on purpose.
     """
     shown = list(contributions[:top])
     rest = float(sum(c["shap"] for c in contributions[top:]))
@@ -120,6 +123,8 @@ def contribution_waterfall(contributions: Sequence[dict], base_value: float, *, 
     if len(contributions) > top:
         names.append(f"{len(contributions) - top} other features")
         steps.append(rest)
+    names += [_wrapped(label) for label, _ in set_aside]
+    steps += [float(step) for _, step in set_aside]
     starts = base_value + np.concatenate([[0.0], np.cumsum(steps)[:-1]])
     fig = _figure(9.5, 0.62 * len(steps) + 1.6)
     ax = fig.add_subplot()

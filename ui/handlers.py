@@ -16,11 +16,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from features.schema import Kind, table
+from serving.reasons import is_protected
 from ui import charts, narrative
 from ui.formatting import application_table, column_label, history_table, percent
 from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio, Record
-from ui.text import DAYS_AS_YEARS, DAYS_PER_YEAR, DECISION_ICON, DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
+from ui.text import (
+    DAYS_AS_YEARS,
+    DAYS_PER_YEAR,
+    DECISION_ICON,
+    DECISION_WORD,
+    FORM_FIELDS,
+    PROTECTED_LABEL,
+    WHAT_IF_FIELDS,
+)
 
 __all__ = [
     "NEW_APPLICATION",
@@ -166,6 +175,9 @@ def show_client(advisor: Advisor, record: Record, *, title: str) -> ClientView:
     """
     item = advisor.explain(record)
     info = advisor.model_info
+    explained = [c for c in item["contributions"] if not is_protected(c["feature"])]
+    aside = sum(c["shap"] for c in item["contributions"]) - sum(c["shap"] for c in explained)
+    set_aside = [(PROTECTED_LABEL, aside)] if len(explained) < len(item["contributions"]) else []
     return ClientView(
         status=f"{title} · {DECISION_ICON[item['decision']]} "
                f"{DECISION_WORD[item['decision']]} · model {item['model_version']}",
@@ -176,8 +188,8 @@ def show_client(advisor: Advisor, record: Record, *, title: str) -> ClientView:
         gauge_text=narrative.gauge_sentence(item),
         reasons_against=narrative.reasons_markdown(item["reasons_against"], against=True),
         reasons_for=narrative.reasons_markdown(item["reasons_for"], against=False),
-        waterfall=charts.contribution_waterfall(item["contributions"], item["base_value"]),
-        waterfall_text=narrative.waterfall_sentence(item),
+        waterfall=charts.contribution_waterfall(explained, item["base_value"], set_aside=set_aside),
+        waterfall_text=narrative.waterfall_sentence(item, explained=explained),
         application=application_table(record),
         history=history_table(record),
         what_if_values=tuple(number_text(record.get(name)) for name in WHAT_IF_FIELDS),

@@ -15,7 +15,7 @@ import numpy as np
 
 from ui.formatting import format_value, percent, points
 from ui.model_info import logistic
-from ui.text import APPROVED, DECISION_ICON, DECISION_WORD
+from ui.text import APPROVED, DECISION_ICON, DECISION_WORD, PROTECTED_LABEL
 
 __all__ = [
     "decision_banner",
@@ -76,18 +76,30 @@ def reasons_markdown(reasons: Sequence[str], *, against: bool) -> str:
     return f"### {title}\n" + "\n".join(f"- {icon} {escape_markdown(reason)}" for reason in reasons)
 
 
-def waterfall_sentence(item: Mapping[str, Any]) -> str:
-    """Describe the waterfall: from the average client to this client, and the largest pushes."""
-    contributions = item["contributions"]
-    final = item["base_value"] + sum(c["shap"] for c in contributions)
+def waterfall_sentence(item: Mapping[str, Any], *, explained: Sequence[Mapping[str, Any]]) -> str:
+    """Describe the waterfall: from the average client to this client, and the largest pushes.
+
+    Parameters
+    ----------
+    item : mapping
+        The explain item (all contributions).
+    explained : sequence of mapping
+        The contributions shown one by one; the others (protected attributes) are summed in words.
+    """
+    everything = item["contributions"]
+    final = item["base_value"] + sum(c["shap"] for c in everything)
     parts = [f"Starting from the average client ({percent(logistic(item['base_value']))} risk), this "
              f"client's data moves the probability of default to {percent(logistic(final))}."]
-    pushes = (([c for c in contributions if c["shap"] > 0], "refusal"),
-              ([c for c in contributions if c["shap"] < 0], "approval"))
+    pushes = (([c for c in explained if c["shap"] > 0], "refusal"),
+              ([c for c in explained if c["shap"] < 0], "approval"))
     for side, towards in pushes:
         if side:
             parts.append(f"The largest push towards {towards} is {escape_markdown(side[0]['label'])} "
                          f"({format_value(side[0]['value'])}).")
+    if len(explained) < len(everything):
+        aside = sum(c["shap"] for c in everything) - sum(c["shap"] for c in explained)
+        parts.append(f"{PROTECTED_LABEL} together moved the risk score by {aside:+.2f}; they are never "
+                     "a reason for the decision.")
     return " ".join(parts)
 
 

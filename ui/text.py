@@ -21,6 +21,7 @@ __all__ = [
     "METRIC_LABELS",
     "MISSING",
     "NOT_APPLICABLE",
+    "PROTECTED_LABEL",
     "REFUSED",
     "TITLE",
     "WHAT_IF_FIELDS",
@@ -49,6 +50,10 @@ COLOURS: Final = {
 HATCH_AGAINST: Final = "///"
 
 MISSING: Final = "not given"
+
+#: The one bar and phrase under which the page sums the effect of protected attributes (gender, age,
+#: family; `serving.reasons.is_protected`): shown honestly as a total, never one by one as a reason.
+PROTECTED_LABEL: Final = "Gender, age and family status"
 NOT_APPLICABLE: Final = "not applicable"
 
 #: DAYS_* columns are day offsets before the application (negative). The page shows and takes them

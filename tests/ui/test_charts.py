@@ -36,6 +36,12 @@ def test_waterfall_has_one_bar_per_shown_feature_plus_the_rest(n, top, bars):
     assert len(_bars(charts.contribution_waterfall(_contributions(n), -2.0, top=top))) == bars
 
 
+def test_waterfall_adds_set_aside_bars_last():
+    fig = charts.contribution_waterfall(_contributions(5), -2.0, set_aside=[("set aside", 0.25)])
+    assert fig.axes[0].get_yticklabels()[-1].get_text() == "set aside"
+    assert _bars(fig)[-1].get_width() == pytest.approx(0.25)
+
+
 def test_waterfall_ends_at_base_plus_all_contributions():
     contributions = _contributions(25)
     bars = _bars(charts.contribution_waterfall(contributions, -2.0, top=10))

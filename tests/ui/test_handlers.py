@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from serving.reasons import is_protected
 from ui import handlers
 from ui.formatting import column_label, percent
 from ui.handlers import form_record, number_text, parse_number
-from ui.text import DECISION_WORD, FORM_FIELDS, WHAT_IF_FIELDS
+from ui.text import DECISION_WORD, FORM_FIELDS, PROTECTED_LABEL, WHAT_IF_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,13 @@ def test_look_up_shows_the_scored_decision(advisor, client_id, view):
     assert percent(view.item["probability"]) in view.decision
     assert f"Client {client_id} (demo portfolio)" in view.status
     assert isinstance(view.gauge, Figure) and isinstance(view.waterfall, Figure)
+
+
+def test_waterfall_shows_protected_attributes_only_as_one_total(view):
+    protected = [c for c in view.item["contributions"] if is_protected(c["feature"])]
+    ticks = [t.get_text() for t in view.waterfall.axes[0].get_yticklabels()]
+    assert protected and ticks[-1] == PROTECTED_LABEL
+    assert not any(t.startswith(c["label"]) for c in protected for t in ticks[:-1])
 
 
 def test_look_up_fills_what_if_fields_with_the_clients_exact_values(view):

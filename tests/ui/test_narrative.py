@@ -13,7 +13,7 @@ from ui.narrative import (
     waterfall_sentence,
     what_if_sentence,
 )
-from ui.text import DECISION_ICON, DECISION_WORD
+from ui.text import DECISION_ICON, DECISION_WORD, PROTECTED_LABEL
 
 
 def _item(probability, decision, *, threshold=0.1, score=590):
@@ -56,11 +56,19 @@ def test_reasons_markdown_says_so_when_there_are_none():
 
 
 def test_waterfall_sentence_names_largest_pushes_and_end_probability():
-    sentence = waterfall_sentence(_item(0.2, "refused"))
+    item = _item(0.2, "refused")
+    sentence = waterfall_sentence(item, explained=item["contributions"])
     # base -2.0 + 0.6 - 0.3 + 0.1 = -1.6 log-odds -> 16.8%; base alone -> 11.9%
     assert "(11.9% risk)" in sentence and "to 16.8%" in sentence
     assert "towards refusal is External credit score 3 (0.2)" in sentence
     assert "towards approval is Credit amount (500,000)" in sentence
+
+
+def test_waterfall_sentence_sums_what_is_set_aside_and_never_calls_it_a_reason():
+    item = _item(0.2, "refused")
+    sentence = waterfall_sentence(item, explained=item["contributions"][1:])
+    assert "towards refusal is Age of the car" in sentence
+    assert f"{PROTECTED_LABEL} together moved the risk score by +0.60; they are never a reason" in sentence
 
 
 @pytest.mark.parametrize(("value", "expected"), [(-1.0, 0.0), (0.0, 0.0), (1.0, 0.25), (1.5, 0.375),
