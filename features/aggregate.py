@@ -22,7 +22,8 @@ import pandas as pd
 from features.schema import table
 
 __all__ = [
-    "Aggregation", "FeatureInfo", "aggregate", "describe", "level_name", "ratio", "schema_meanings",
+    "Aggregation", "FeatureInfo", "aggregate", "describe", "level_name", "ratio", "row_total",
+    "schema_meanings",
 ]
 
 #: Tables up to this many rows are copied into one float32 block before grouping (see
@@ -136,12 +137,18 @@ def level_name(level: str) -> str:
     return "_".join(words)
 
 
-def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def ratio(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray) -> np.ndarray:
     """Return ``numerator / denominator`` as float32, missing where it is undefined or infinite."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        values = (numerator.to_numpy(np.float64) / denominator.to_numpy(np.float64)).astype(np.float32)
+        values = (np.asarray(numerator, dtype=np.float64)
+                  / np.asarray(denominator, dtype=np.float64)).astype(np.float32)
     values[~np.isfinite(values)] = np.nan
-    return pd.Series(values, index=numerator.index)
+    return values
+
+
+def row_total(values: np.ndarray) -> np.ndarray:
+    """Row sums of a 2-D array, missing where every value of the row is missing."""
+    return np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
 
 
 def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,

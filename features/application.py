@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.aggregate import FeatureInfo, ratio
-from features.schema import table
+from features.aggregate import FeatureInfo, ratio, row_total
+from features.schema import Column, table
 
 __all__ = ["FAMILY", "application_features", "descriptions"]
 
@@ -77,14 +77,20 @@ _DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
                                tuple(_ENQUIRIES)),
     "BUILDING_MISSING_COUNT": ("Number of building fields left empty", tuple(_BUILDING)),
 }
+#: Column names of the float32 block: number fields, then derived features.
+_NUMERIC_OUTPUT = pd.Index([*_NUMBERS, *_DERIVED])
 
 
 def descriptions() -> dict[str, FeatureInfo]:
-    """Return name -> :class:`FeatureInfo` for every application feature, in output order."""
-    infos = {c.name: FeatureInfo(c.name, c.description, FAMILY, (f"{_SOURCE}.{c.name}",))
-             for c in _TABLE.columns if c.name != "SK_ID_CURR"}
+    """Return name -> :class:`FeatureInfo` for every application feature, in output order: the number
+    fields, the derived features, then the category fields."""
+    def raw(c: Column) -> FeatureInfo:
+        return FeatureInfo(c.name, c.description, FAMILY, (f"{_SOURCE}.{c.name}",))
+
+    infos = {c.name: raw(c) for c in _TABLE.numeric}
     for name, (text, sources) in _DERIVED.items():
         infos[name] = FeatureInfo(name, text, FAMILY, tuple(f"{_SOURCE}.{s}" for s in sources))
+    infos.update({c.name: raw(c) for c in _TABLE.categorical})
     return infos
 
 
@@ -99,60 +105,72 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pd.DataFrame
-        Index ``SK_ID_CURR``; the raw fields (numbers float32, categories as categoricals with the
-        schema levels) followed by the derived features (float32).
+        Index ``SK_ID_CURR``; columns in :func:`descriptions` order: the number fields and the
+        derived features (one float32 block), then the category fields (categoricals with the schema
+        levels).
     """
-    raw = applications.drop(columns="SK_ID_CURR")
-    numbers = raw[_NUMBERS].to_numpy(np.float32, copy=True)
+    numbers = applications[_NUMBERS].to_numpy(np.float32, copy=True)
+    flags = [numbers[:, _NUMBERS.index(c.name)] == c.sentinel for c in _SENTINEL]
     # An infinite field is no measurement: missing, like the placeholder days.
     numbers[np.isinf(numbers)] = np.nan
-    for c in _SENTINEL:
-        column = _NUMBERS.index(c.name)
-        numbers[numbers[:, column] == c.sentinel, column] = np.nan
-    raw = raw.assign(**dict(zip(_NUMBERS, numbers.T, strict=True)))
-    derived = _derived(raw, flags={f"{c.name}_IS_PLACEHOLDER": applications[c.name] == c.sentinel
-                                   for c in _SENTINEL})
-    out = pd.concat([raw, derived], axis=1)
-    out.index = pd.Index(applications["SK_ID_CURR"].to_numpy(), name="SK_ID_CURR")
-    return out
+    for c, flag in zip(_SENTINEL, flags, strict=True):
+        numbers[flag, _NUMBERS.index(c.name)] = np.nan
+    block = np.concatenate([numbers, _derived(numbers, flags)], axis=1)
+    block[np.isinf(block)] = np.nan
+    index = pd.Index(applications["SK_ID_CURR"].to_numpy(), name="SK_ID_CURR")
+    categories = pd.DataFrame({c.name: applications[c.name].array for c in _TABLE.categorical}, index=index)
+    return pd.concat([pd.DataFrame(block, index=index, columns=_NUMERIC_OUTPUT), categories], axis=1)
 
 
-def _derived(raw: pd.DataFrame, *, flags: dict[str, pd.Series]) -> pd.DataFrame:
-    """Compute the `_DERIVED` features from cleaned fields (sentinels already missing)."""
-    years_old = -raw["DAYS_BIRTH"] / _DAYS_PER_YEAR
-    ext = raw[_EXT].to_numpy(np.float64)
+def _derived(numbers: np.ndarray, flags: list[np.ndarray]) -> np.ndarray:
+    """Compute the `_DERIVED` features from the cleaned number fields (placeholders missing).
+
+    Parameters
+    ----------
+    numbers : np.ndarray of shape (n_rows, len(_NUMBERS))
+        The number fields, float32.
+    flags : list of np.ndarray of bool
+        Where each sentinel column held its placeholder.
+    """
+    def col(name: str) -> np.ndarray:
+        return numbers[:, _NUMBERS.index(name)]
+
+    def cols(names: list[str]) -> np.ndarray:
+        return numbers[:, [_NUMBERS.index(n) for n in names]].astype(np.float64)
+
+    ext = cols(_EXT)
     present = ~np.isnan(ext)
-    weights = present * _EXT_WEIGHTS
+    given = present.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = np.nansum(ext * _EXT_WEIGHTS, axis=1) / weights.sum(axis=1)
+        ext_mean = np.nansum(ext, axis=1) / given
+        ext_std = np.sqrt(np.nansum((ext - ext_mean[:, None]) ** 2, axis=1) / given)
+        weighted = np.nansum(ext * _EXT_WEIGHTS, axis=1) / (present * _EXT_WEIGHTS).sum(axis=1)
     columns = {
-        **{name: flag.astype(np.float32) for name, flag in flags.items()},
-        "CREDIT_TO_INCOME": ratio(raw["AMT_CREDIT"], raw["AMT_INCOME_TOTAL"]),
-        "ANNUITY_TO_INCOME": ratio(raw["AMT_ANNUITY"], raw["AMT_INCOME_TOTAL"]),
-        "ANNUITY_TO_CREDIT": ratio(raw["AMT_ANNUITY"], raw["AMT_CREDIT"]),
-        "CREDIT_TERM_YEARS": ratio(raw["AMT_CREDIT"], raw["AMT_ANNUITY"]),
-        "GOODS_TO_CREDIT": ratio(raw["AMT_GOODS_PRICE"], raw["AMT_CREDIT"]),
-        "INCOME_PER_FAMILY_MEMBER": ratio(raw["AMT_INCOME_TOTAL"], raw["CNT_FAM_MEMBERS"]),
-        "EMPLOYED_TO_AGE": ratio(raw["DAYS_EMPLOYED"], raw["DAYS_BIRTH"]),
-        "REGISTRATION_TO_AGE": ratio(raw["DAYS_REGISTRATION"], raw["DAYS_BIRTH"]),
-        "ID_PUBLISH_TO_AGE": ratio(raw["DAYS_ID_PUBLISH"], raw["DAYS_BIRTH"]),
-        "PHONE_CHANGE_TO_AGE": ratio(raw["DAYS_LAST_PHONE_CHANGE"], raw["DAYS_BIRTH"]),
-        "CAR_AGE_TO_AGE": ratio(raw["OWN_CAR_AGE"], years_old),
-        "EXT_SOURCES_MEAN": raw[_EXT].mean(axis=1),
-        "EXT_SOURCES_MIN": raw[_EXT].min(axis=1),
-        "EXT_SOURCES_MAX": raw[_EXT].max(axis=1),
-        "EXT_SOURCES_STD": raw[_EXT].std(axis=1, ddof=0),
-        "EXT_SOURCES_PROD": raw[_EXT].prod(axis=1, skipna=False),
+        **{f"{c.name}_IS_PLACEHOLDER": flag for c, flag in zip(_SENTINEL, flags, strict=True)},
+        "CREDIT_TO_INCOME": ratio(col("AMT_CREDIT"), col("AMT_INCOME_TOTAL")),
+        "ANNUITY_TO_INCOME": ratio(col("AMT_ANNUITY"), col("AMT_INCOME_TOTAL")),
+        "ANNUITY_TO_CREDIT": ratio(col("AMT_ANNUITY"), col("AMT_CREDIT")),
+        "CREDIT_TERM_YEARS": ratio(col("AMT_CREDIT"), col("AMT_ANNUITY")),
+        "GOODS_TO_CREDIT": ratio(col("AMT_GOODS_PRICE"), col("AMT_CREDIT")),
+        "INCOME_PER_FAMILY_MEMBER": ratio(col("AMT_INCOME_TOTAL"), col("CNT_FAM_MEMBERS")),
+        "EMPLOYED_TO_AGE": ratio(col("DAYS_EMPLOYED"), col("DAYS_BIRTH")),
+        "REGISTRATION_TO_AGE": ratio(col("DAYS_REGISTRATION"), col("DAYS_BIRTH")),
+        "ID_PUBLISH_TO_AGE": ratio(col("DAYS_ID_PUBLISH"), col("DAYS_BIRTH")),
+        "PHONE_CHANGE_TO_AGE": ratio(col("DAYS_LAST_PHONE_CHANGE"), col("DAYS_BIRTH")),
+        "CAR_AGE_TO_AGE": ratio(col("OWN_CAR_AGE"), -col("DAYS_BIRTH") / _DAYS_PER_YEAR),
+        "EXT_SOURCES_MEAN": ext_mean,
+        "EXT_SOURCES_MIN": np.fmin.reduce(ext, axis=1),
+        "EXT_SOURCES_MAX": np.fmax.reduce(ext, axis=1),
+        "EXT_SOURCES_STD": ext_std,
+        "EXT_SOURCES_PROD": ext.prod(axis=1),
         "EXT_SOURCES_WEIGHTED": weighted,
-        "EXT_SOURCES_MISSING": (~present).sum(axis=1),
-        "DOCUMENT_COUNT": raw[_DOCUMENTS].sum(axis=1, min_count=1),
-        "CONTACT_COUNT": raw[_CONTACTS].sum(axis=1, min_count=1),
-        "REGION_MISMATCH_COUNT": raw[_MISMATCHES].sum(axis=1, min_count=1),
-        "BUREAU_ENQUIRIES_TOTAL": raw[_ENQUIRIES].sum(axis=1, min_count=1),
-        "BUILDING_MISSING_COUNT": raw[_BUILDING].isna().sum(axis=1),
+        "EXT_SOURCES_MISSING": len(_EXT) - given,
+        "DOCUMENT_COUNT": row_total(cols(_DOCUMENTS)),
+        "CONTACT_COUNT": row_total(cols(_CONTACTS)),
+        "REGION_MISMATCH_COUNT": row_total(cols(_MISMATCHES)),
+        "BUREAU_ENQUIRIES_TOTAL": row_total(cols(_ENQUIRIES)),
+        "BUILDING_MISSING_COUNT": np.isnan(cols(_BUILDING)).sum(axis=1),
     }
     assert list(columns) == list(_DERIVED), "derived features and their descriptions differ: a bug"
-    values = np.column_stack([np.asarray(v, dtype=np.float32) for v in columns.values()])
-    values[np.isinf(values)] = np.nan
-    return pd.DataFrame(values, index=raw.index, columns=list(columns))
-
+    return np.column_stack([np.asarray(v, dtype=np.float32) for v in columns.values()]).reshape(
+        len(numbers), len(columns))

@@ -6,9 +6,10 @@ they depend on nobody else and are identical on both paths.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from features.aggregate import FeatureInfo, ratio
+from features.aggregate import FeatureInfo, ratio, row_total
 
 __all__ = ["FAMILY", "combined_features", "descriptions"]
 
@@ -55,10 +56,12 @@ def combined_features(features: pd.DataFrame) -> pd.DataFrame:
     pd.DataFrame
         Same index as `features`, one float32 column per combined feature.
     """
-    return pd.DataFrame({name: ratio(_total(features, numerator), _total(features, denominator))
-                         for name, (_, numerator, denominator) in _RATIOS.items()}, index=features.index)
+    values = [ratio(_total(features, numerator), _total(features, denominator))
+              for _, numerator, denominator in _RATIOS.values()]
+    return pd.DataFrame(np.column_stack(values).reshape(len(features), len(_RATIOS)), index=features.index,
+                        columns=list(_RATIOS))
 
 
-def _total(features: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
+def _total(features: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
     """Sum of the named features per row; missing only when all of them are."""
-    return features[list(names)].sum(axis=1, min_count=1)
+    return row_total(np.column_stack([features[name].to_numpy(np.float64) for name in names]))

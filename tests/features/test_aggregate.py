@@ -97,7 +97,7 @@ def test_level_name_is_upper_snake_case(level, name):
     (1.0, 4.0, 0.25), (1.0, 0.0, np.nan), (0.0, 0.0, np.nan), (np.nan, 2.0, np.nan), (3e38, 1e-38, np.nan)])
 def test_ratio_is_missing_where_undefined(numerator, denominator, expected):
     result = ratio(pd.Series([numerator]), pd.Series([denominator]))
-    np.testing.assert_equal(result.to_numpy(), np.array([expected], dtype=np.float32))
+    np.testing.assert_equal(result, np.array([expected], dtype=np.float32))
 
 
 def test_descriptions_follow_the_declaration():
