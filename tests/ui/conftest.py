@@ -3,8 +3,7 @@
 The model is trained with the real training command into a BentoML home in a temporary folder (the
 same command and sizes as tests/service/conftest.py); the demo portfolio is written by the synthetic
 generator in Kaggle layout; the service runs as ``bentoml serve`` with the page mounted at ``/ui``.
-Handler tests use an `Advisor` whose scorer is the service's own scoring code (request model, Great
-Expectations validation, features, model, reasons), called in-process without BentoML.
+Handler tests use `ui.local.local_advisor`: the service's own scoring code, in-process.
 """
 
 from __future__ import annotations
@@ -13,21 +12,16 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from features.synthetic import generate_tables, write_tables
 from load_tests.servers import PROJECT_ROOT, ServerProcess, free_port, running, service_command
-from serving.requests import Application
-from serving.scoring import Scorer
-from train.bundle import ModelBundle
 from ui.handlers import Advisor
-from ui.model_info import ModelInfo
-from ui.portfolio import Portfolio
+from ui.local import local_advisor
 
 TRAIN_CLIENTS = 1500
 TRAIN_SEED = 3
@@ -91,15 +85,4 @@ def ui_server(ui_model: TrainedModel, demo_folder: Path,
 @pytest.fixture(scope="session")
 def advisor(ui_model: TrainedModel, demo_folder: Path) -> Advisor:
     """The page's advisor on the trained model and the demo portfolio, scoring in-process."""
-    bundle = ModelBundle.load(ui_model.path)
-    scorer = Scorer(bundle)
-
-    def explain(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        outcomes = scorer.explain([Application.model_validate(record) for record in records])
-        problems = [f"{p.field}: {p.problem}" for outcome in outcomes for p in outcome.problems]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return [outcome.explanation.model_dump(mode="json") for outcome in outcomes]
-
-    return Advisor(scorer=explain, portfolio=Portfolio.from_folder(demo_folder),
-                   model_info=ModelInfo.from_bundle(bundle))
+    return local_advisor(ui_model.path, demo_folder)
