@@ -79,19 +79,46 @@ def pos_cash_columns(rng: np.random.Generator, previous: Columns, risk: np.ndarr
     status = np.where(future == 0, completed, np.where((month == start[owner]) & (rng.random(n) < 0.3),
                                                        signed, active))
     no_term = rng.random(len(loans))[owner] < 0.0027
-    dpd, dpd_def = _days_past_due(rng, risk[loan], rate=0.012, size=n)
+    dpd, dpd_def = _days_past_due(rng, owner, counts[owner] - 1 - position, counts, risk[loans], rate=0.17,
+                                  mean_months=2.5)
     return {"SK_ID_PREV": previous["SK_ID_PREV"][loan], "SK_ID_CURR": previous["SK_ID_CURR"][loan],
             "MONTHS_BALANCE": month, "CNT_INSTALMENT": np.where(no_term, np.nan, term[owner]),
             "CNT_INSTALMENT_FUTURE": np.where(no_term, np.nan, future),
             "NAME_CONTRACT_STATUS": status.astype(np.int16), "SK_DPD": dpd, "SK_DPD_DEF": dpd_def}
 
 
-def _days_past_due(rng: np.random.Generator, risk: np.ndarray, *, rate: float,
-                   size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Days past due of monthly rows: rare, more frequent for risky clients; DEF for larger debts only."""
-    late = rng.random(size) < rate * np.exp(1.1 * risk - 0.6)
-    dpd = np.where(late, np.ceil(np.exp(2.5 + 1.4 * rng.standard_normal(size))).clip(1, 3000), 0.0)
-    return dpd, np.where(rng.random(size) < 0.35, dpd, 0.0)
+def _days_past_due(rng: np.random.Generator, owner: np.ndarray, age: np.ndarray, counts: np.ndarray,
+                   risk: np.ndarray, *, rate: float, mean_months: float) -> tuple[np.ndarray, np.ndarray]:
+    """Days past due of monthly rows, as episodes: once late, a loan stays late some months, 30 more
+    days past due each month.
+
+    Parameters
+    ----------
+    rng : np.random.Generator
+    owner, age : np.ndarray, shape (n_rows,)
+        Loan of each row (index into `counts`/`risk`) and its month number since the loan's first row.
+    counts : np.ndarray, shape (n_loans,)
+        Months of each loan.
+    risk : np.ndarray, shape (n_loans,)
+        Latent history risk of each loan's client.
+    rate : float
+        Share of loans (of a client of average risk) with a late episode.
+    mean_months : float
+        Average length of an episode.
+
+    Returns
+    -------
+    SK_DPD, SK_DPD_DEF : np.ndarray of float, shape (n_rows,)
+        DEF counts only the larger debts: a third of the episodes.
+    """
+    loans = len(counts)
+    late = rng.random(loans) < np.clip(rate * np.exp(1.1 * risk - 0.6), 0, 1)
+    start = np.floor(rng.random(loans) * counts)
+    length = rng.geometric(1 / mean_months, loans)
+    first_days = np.ceil(rng.random(loans) * 30)
+    into = age - start[owner]
+    dpd = np.where(late[owner] & (into >= 0) & (into < length[owner]), 30 * into + first_days[owner], 0.0)
+    return dpd, np.where((rng.random(loans) < 0.35)[owner], dpd, 0.0)
 
 
 def installments_columns(rng: np.random.Generator, previous: Columns, risk: np.ndarray) -> Columns:
@@ -200,7 +227,6 @@ def credit_card_columns(rng: np.random.Generator, previous: Columns, risk: np.nd
     n = len(owner)
     card = cards[owner]
     month = last[owner] - position
-    r = risk[card]
     open_month = month <= closed_after[owner]
     # Half the cards are never used (zero balance); a third of those never even got a limit.
     used = (rng.random(len(cards)) < 0.5)[owner] & open_month
@@ -227,7 +253,8 @@ def credit_card_columns(rng: np.random.Generator, previous: Columns, risk: np.nd
     active, completed, signed = codes_of(levels, ["Active", "Completed", "Signed"])
     status = np.where(~open_month, completed,
                       np.where((position == counts[owner] - 1) & (rng.random(n) < 0.05), signed, active))
-    dpd, dpd_def = _days_past_due(rng, r, rate=0.02, size=n)
+    dpd, dpd_def = _days_past_due(rng, owner, counts[owner] - 1 - position, counts, risk[cards], rate=0.55,
+                                  mean_months=4.5)
 
     def detail(values: np.ndarray) -> np.ndarray:
         return np.where(no_detail, np.nan, values)

@@ -71,7 +71,6 @@ _PURPOSE = {"XNA": 0.9, "Repairs": 0.034, "Other": 0.02, "Urgent needs": 0.015, 
 _YIELD = {"middle": 0.335, "high": 0.31, "low_normal": 0.272, "low_action": 0.083}
 _SUITE = {"Unaccompanied": 0.5949, "Family": 0.2512, "Spouse, partner": 0.079, "Children": 0.0394,
           "Other_B": 0.0221, "Other_A": 0.0105, "Group of people": 0.0029}
-_CLIENT_TYPE = {"Repeater": 0.7276, "New": 0.191, "Refreshed": 0.0805, "XNA": 0.0009}
 _WEEKDAY = {"MONDAY": 0.1478, "TUESDAY": 0.1462, "WEDNESDAY": 0.1523, "THURSDAY": 0.1482, "FRIDAY": 0.1582,
             "SATURDAY": 0.1443, "SUNDAY": 0.103}
 _PAYMENT = {"Cash through the bank": 0.975, "Non-cash from your account": 0.022,
@@ -121,7 +120,20 @@ def previous_columns(rng: np.random.Generator, client_ids: np.ndarray, counts: n
     _amounts(rng, kind, status, cols)
     _calendar(rng, kind, status, cols)
     _descriptors(rng, kind, status, cols)
+    cols["NAME_CLIENT_TYPE"] = _client_type(rng, cols["DAYS_DECISION"], counts)
     return cols
+
+
+def _client_type(rng: np.random.Generator, decision: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """A client is "New" at their first application, then mostly a "Repeater", sometimes "Refreshed"."""
+    m = len(decision)
+    starts = (np.cumsum(counts) - counts)[counts > 0]
+    first_decision = np.minimum.reduceat(decision, starts) if m else decision
+    first = decision == np.repeat(first_decision, counts[counts > 0])
+    later = np.where(rng.random(m) < 0.1, _level("NAME_CLIENT_TYPE", "Refreshed"),
+                     _level("NAME_CLIENT_TYPE", "Repeater"))
+    kind = np.where(first & (rng.random(m) < 0.93), _level("NAME_CLIENT_TYPE", "New"), later)
+    return np.where(rng.random(m) < 0.001, _level("NAME_CLIENT_TYPE", "XNA"), kind).astype(np.int16)
 
 
 def _cat(rng: np.random.Generator, name: str, weights: dict, size: int) -> np.ndarray:
@@ -224,7 +236,6 @@ def _descriptors(rng: np.random.Generator, kind: np.ndarray, status: np.ndarray,
                                             _level("CODE_REJECT_REASON", "XAP"))).astype(np.int16)
     suite = _cat(rng, "NAME_TYPE_SUITE", _SUITE, m)
     cols["NAME_TYPE_SUITE"] = np.where(rng.random(m) < 0.485, -1, suite).astype(np.int16)
-    cols["NAME_CLIENT_TYPE"] = _cat(rng, "NAME_CLIENT_TYPE", _CLIENT_TYPE, m)
     cols["NAME_GOODS_CATEGORY"] = xna_unless(consumer & (rng.random(m) < 0.984), "NAME_GOODS_CATEGORY",
                                              _cat(rng, "NAME_GOODS_CATEGORY", _GOODS, m))
     portfolio = np.select([consumer, cash, revolving],
