@@ -119,7 +119,7 @@ def _on_load(advisor: Advisor) -> tuple[Any, ...]:
     )
 
 
-def build_ui(advisor: AdvisorSource) -> gr.Blocks:
+def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
     """Build the advisor page.
 
     Parameters
@@ -127,6 +127,9 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
     advisor : Advisor or callable returning Advisor
         The scorer, demo portfolio and model facts; a callable is resolved at each event, so the page
         can be built before the service that provides them exists.
+    concurrency : int, default=8
+        Events of one kind run at once (Gradio's default is one: every advisor would wait for every
+        other's look-up). Concurrent look-ups reach the model service together and share its batches.
 
     Returns
     -------
@@ -245,10 +248,10 @@ def build_ui(advisor: AdvisorSource) -> gr.Blocks:
         demo.load(lambda: _on_load(get()), None,
                   [client_id, feature, x_feature, y_feature, model_summary, importance, importance_text,
                    model_card])
-    return demo
+    return demo.queue(default_concurrency_limit=concurrency)
 
 
-def mount_ui(advisor: AdvisorSource, *, app: FastAPI | None = None) -> FastAPI:
+def mount_ui(advisor: AdvisorSource, *, app: FastAPI | None = None, concurrency: int = 8) -> FastAPI:
     """Return a FastAPI app serving the advisor page at its root, ready for ``bentoml.asgi_app``.
 
     Parameters
@@ -257,12 +260,14 @@ def mount_ui(advisor: AdvisorSource, *, app: FastAPI | None = None) -> FastAPI:
         See `build_ui`; the service passes ``lambda: bentoml.get_current_service().advisor``.
     app : FastAPI, optional
         App to mount the page on; a new one by default.
+    concurrency : int, default=8
+        See `build_ui`.
 
     Returns
     -------
     FastAPI
         Mount it with ``@bentoml.asgi_app(app, path="/ui")`` on a service with ``workers=1``.
     """
-    return gr.mount_gradio_app(app or FastAPI(), build_ui(advisor), path="/", css=CSS,
-                               theme=THEME, footer_links=[], ssr_mode=False,
-                               run_history=False, show_error=True)
+    page = build_ui(advisor, concurrency=concurrency)
+    return gr.mount_gradio_app(app or FastAPI(), page, path="/", css=CSS, theme=THEME, footer_links=[],
+                               ssr_mode=False, run_history=False, show_error=True)
