@@ -146,7 +146,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--overload-users", type=int, default=64,
                         help="also run predict at this many users on each configuration (0 = skip)")
     parser.add_argument("--payloads", type=Path, default=Path("results/load_payloads.json"))
-    parser.add_argument("--clients", type=int, default=300, help="clients in the payload file, if written")
+    parser.add_argument("--clients", type=int, default=300,
+                        help="clients generated for the payload file when it does not exist")
     parser.add_argument("--profile", action="store_true", help="record py-spy flame graphs of the servers")
     parser.add_argument("--out", type=Path, default=Path("results/load_benchmark.md"))
     return parser.parse_args(argv)
@@ -155,14 +156,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark, print the table and write it to ``--out``."""
     args = parse_args(argv)
-    if not args.payloads.is_file():
-        write_payloads(args.payloads, clients=args.clients, seed=11)
     try:
         model_path = bentoml.models.get(args.model).path
     except bentoml.exceptions.NotFound:
         sys.exit(f"model {args.model} not found in the BentoML store; train one first: "
                  "python -m train --clients 20000 --trials 8")
     bundle = ModelBundle.load(model_path)
+    if not args.payloads.is_file():
+        write_payloads(args.payloads, clients=args.clients, seed=11, accepted_by=bundle)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = _limit_rows(bundle, args.payloads, seconds=min(args.duration, 15))
     run = _Run(payloads=args.payloads, users=args.users, duration_s=args.duration, results=args.out.parent,

@@ -25,6 +25,7 @@ from load_tests.servers import (
     running,
     service_command,
 )
+from train.bundle import ModelBundle
 
 #: Small enough to train in well under a minute on 2 cores, big enough for every feature family.
 TRAIN_CLIENTS = 1500
@@ -58,10 +59,10 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
 
 
 @pytest.fixture(scope="session")
-def payload_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small payload file (60 generated clients) for the load runs of the suite."""
+def payload_file(trained_model: TrainedModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small payload file for the load runs of the suite: generated clients the model accepts."""
     path = tmp_path_factory.mktemp("load_payloads") / "payloads.json"
-    write_payloads(path, clients=60, seed=5, progress=False)
+    write_payloads(path, clients=60, seed=5, accepted_by=ModelBundle.load(trained_model.path), progress=False)
     return path
 
 

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from features.build import build_features_from_records
-from load_tests.make_payloads import build_payloads, feature_rows, shortest_floats
+from load_tests.make_payloads import accepted, build_payloads, feature_rows, shortest_floats
 from load_tests.payloads import FORMAT_VERSION, read_payloads
 from serving.requests import PredictBody
+from train.bundle import ModelBundle
 
 
 @pytest.fixture(scope="module")
@@ -85,5 +86,13 @@ def test_stale_or_broken_payload_file_is_refused(tmp_path, document, message):
 
 
 def test_too_few_clients_are_refused():
-    with pytest.raises(ValueError, match=r"clients must be at least 10"):
+    with pytest.raises(ValueError, match=r"clients must give at least 10 applications .* got 5 of 5"):
         build_payloads(clients=5, seed=1, progress=False)
+
+
+def test_clients_the_model_would_reject_are_left_out(trained_model, payload_file):
+    bundle = ModelBundle.load(trained_model.path)
+    kept = read_payloads(payload_file)
+    assert all(accepted(kept.with_history, bundle)) and all(accepted(kept.without_history, bundle))
+    implausible = {**kept.without_history[0], "AMT_REQ_CREDIT_BUREAU_MON": 1e6}
+    assert accepted([kept.without_history[0], implausible], bundle) == [True, False]
