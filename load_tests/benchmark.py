@@ -54,6 +54,7 @@ SCENARIOS: dict[str, tuple[str, Path, str]] = {
 _REFERENCE = ("ReferenceUser", REFERENCE_LOCUSTFILE, "reference")
 # A benchmark run records what happens; the floors are judged in the report, not by Locust's exit code.
 _RECORD_ONLY = Thresholds(max_fail_ratio=1.0, max_p95_ms=1e9, max_p99_ms=1e9)
+_WARM_UP_S = 15
 
 
 def _profile(server: ServerProcess, *, seconds: int, out: Path) -> subprocess.Popen[bytes]:
@@ -74,6 +75,7 @@ class _Run:
     results: Path
     limits: dict[str, float]
     profile: bool
+    service_env: dict[str, str]
 
 
 def _load(server: ServerProcess, *, scenario: str, run: _Run, server_label: str, settings_label: str,
@@ -102,7 +104,12 @@ def _service_rows(settings: ServiceSettings, scenarios: Sequence[str], run: _Run
     port = free_port()
     log = run.results / "logs" / f"service_{settings.label.replace(' ', '_').replace(',', '')}.log"
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log,
-                 env=settings.environment()) as server:
+                 env={**settings.environment(), **run.service_env}) as server:
+        # Unmeasured warm-up: BentoML's batching dispatcher sends one request at a time while it
+        # learns the batch cost, and the first calls fill caches.
+        run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / "warm-up",
+                   users=4, run_time_s=_WARM_UP_S, thresholds=_RECORD_ONLY, user_classes=["PredictUser"],
+                   max_think_ms=100.0)
         rows = [_load(server, scenario=s, run=run, server_label=SERVICE,
                       settings_label=settings.label) for s in scenarios]
         if overload_users:
@@ -149,6 +156,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=300,
                         help="clients generated for the payload file when it does not exist")
     parser.add_argument("--profile", action="store_true", help="record py-spy flame graphs of the servers")
+    parser.add_argument("--bentoml-options", default="",
+                        help="BENTOML_CONFIG_OPTIONS for the service, to compare tunings, e.g. "
+                             "'services.credit_scoring.logging.access.enabled=false'")
     parser.add_argument("--out", type=Path, default=Path("results/load_benchmark.md"))
     return parser.parse_args(argv)
 
@@ -167,12 +177,14 @@ def main(argv: list[str] | None = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = _limit_rows(bundle, args.payloads, seconds=min(args.duration, 15))
     run = _Run(payloads=args.payloads, users=args.users, duration_s=args.duration, results=args.out.parent,
-               limits={row.scenario: row.summary.rps for row in rows}, profile=args.profile)
+               limits={row.scenario: row.summary.rps for row in rows}, profile=args.profile,
+               service_env={"BENTOML_CONFIG_OPTIONS": args.bentoml_options} if args.bentoml_options else {})
     rows += _reference_rows(args.model, replace(run, profile=False))
     configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
     for settings in tqdm(configs, desc="service configurations", unit="config"):
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
-    text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration)
+    text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,
+                    options=args.bentoml_options)
     args.out.write_text(text)
     print(text)
     print(f"written to {args.out}")

@@ -106,16 +106,20 @@ def _row_line(row: BenchmarkRow) -> str:
             f"{s.rps / row.limit_rps:.2f} | {rss} | {restarts} |")
 
 
-def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, users: int,
-             duration_s: int) -> str:
-    """Return the report: the table of runs, the floors and how to read them."""
+def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, users: int, duration_s: int,
+             options: str = "") -> str:
+    """Return the report: the table of runs, the floors and how to read them.
+
+    `options` is the ``BENTOML_CONFIG_OPTIONS`` the service ran with, if any.
+    """
     lines = [
         "# Load benchmark",
         "",
-        f"Locust headless, {duration_s} s per run, users sending back to back (no think time), one "
-        "application with its history per request (reference: its precomputed feature row); load "
-        "generator and servers on the same machine. *ratio* = throughput / in-process rate of the same "
-        "work on one thread (the limit); *restarts* = server processes lost during the run.",
+        f"Locust headless, {duration_s} s per run after an unmeasured warm-up, users sending back to back "
+        "(no think time), one application with its history per request (reference: its precomputed "
+        "feature row); load generator and servers on the same machine. *ratio* = throughput / in-process "
+        "rate of the same work on one thread (the limit); *restarts* = server processes lost during the run.",
+        *([f"Service run with `BENTOML_CONFIG_OPTIONS='{options}'`."] if options else []),
         "",
         "| server | configuration | scenario | users | rps | p50 ms | p95 ms | p99 ms | failures | ratio "
         "to limit | peak RSS MiB | restarts |",

@@ -54,3 +54,8 @@ def test_report_has_one_table_line_per_run_and_marks_failed_floors():
     assert sum(line.startswith(f"| {SERVICE} |") for line in text.splitlines()) == 3
     assert "| batched, 1 worker | predict | 32 | 600.0 | 62 | 125 | 250 | 0.00% | 0.50 | 500 | 0 |" in text
     assert "**FAIL**" in text
+
+
+def test_report_names_the_bentoml_options_the_service_ran_with():
+    text = markdown(ROWS, [], users=32, duration_s=40, options="services.credit_scoring.threads=4")
+    assert "`BENTOML_CONFIG_OPTIONS='services.credit_scoring.threads=4'`" in text
