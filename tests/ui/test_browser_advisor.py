@@ -52,19 +52,29 @@ def portfolio(demo_folder) -> Portfolio:
 
 
 @pytest.fixture(scope="module")
-def page(ui_server):
+def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's chromium not at {CHROMIUM}: apt-get install chromium")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.goto(f"{ui_server.url}/ui/")
-        tab.wait_for_selector("#client-id input", timeout=EVENT_MS)
-        yield tab
-        browser.close()
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str):
+    """Open the advisor page in a fresh browser context (its own Gradio session), errors recorded."""
+    tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.goto(f"{url}/ui/")
+    tab.wait_for_selector("#client-id input", timeout=EVENT_MS)
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser, ui_server):
+    return open_page(browser, ui_server.url)
 
 
 def look_up(page, sk_id: int) -> None:
@@ -176,6 +186,22 @@ def test_model_tab_shows_the_card_and_importance(page):
     assert "Model card" in page.locator("#model-card").inner_text()
     page.screenshot(path=SCREENSHOTS / "model.png", full_page=True)
     assert page.errors == []
+
+
+def test_advisors_working_at_once_each_see_their_own_client(browser, ui_server, portfolio):
+    """Several sessions at once: events run concurrently and never mix up two advisors' clients."""
+    ids = portfolio.ids[2:5]
+    pages = [open_page(browser, ui_server.url) for _ in ids]
+    for tab, sk_id in zip(pages, ids, strict=True):
+        field = tab.locator("#client-id input")
+        field.fill(str(sk_id))
+        field.press("Enter")
+    for tab in pages:
+        tab.locator("#look-up").click()
+    for tab, sk_id in zip(pages, ids, strict=True):
+        tab.locator("#status").get_by_text(f"Client {sk_id} ").wait_for(timeout=EVENT_MS)
+        assert_decision_matches(tab, explain(ui_server.url, portfolio.record(sk_id)))
+        assert tab.errors == []
 
 
 def test_service_carrying_the_page_runs_one_worker(model_environment):
