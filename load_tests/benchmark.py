@@ -26,7 +26,7 @@ from pathlib import Path
 import bentoml
 from tqdm.auto import tqdm
 
-from load_tests.in_process import measure, scenario_calls
+from load_tests.in_process import measure, scenario_calls, stage_costs
 from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
 from load_tests.make_payloads import write_payloads
 from load_tests.payloads import read_payloads
@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         write_payloads(args.payloads, clients=args.clients, seed=11, accepted_by=bundle)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = _limit_rows(bundle, args.payloads, seconds=min(args.duration, 15))
+    costs = stage_costs(bundle, read_payloads(args.payloads).with_history, batch_sizes=(1, args.users))
     run = _Run(payloads=args.payloads, users=args.users, duration_s=args.duration, results=args.out.parent,
                limits={row.scenario: row.summary.rps for row in rows}, profile=args.profile,
                service_env={"BENTOML_CONFIG_OPTIONS": args.bentoml_options} if args.bentoml_options else {})
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     for settings in tqdm(configs, desc="service configurations", unit="config"):
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
     text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,
-                    options=args.bentoml_options)
+                    options=args.bentoml_options, costs=costs)
     args.out.write_text(text)
     print(text)
     print(f"written to {args.out}")

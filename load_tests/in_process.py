@@ -2,22 +2,29 @@
 
 No HTTP, no JSON, no queue: what is left is the cost of the model path itself, so a server's
 throughput divided by this rate says how much of a core the serving machinery leaves to the model.
+`stage_costs` splits the service's work on one batch into its stages (CPU time), to show where a
+batch's time goes and how much of it is fixed per batch rather than per application.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from features.build import build_features_from_records
+from load_tests.report import StageCost
 from load_tests.thresholds import RunSummary
+from serving.requests import PredictBody
+from serving.scoring import Scorer
 from train.bundle import ModelBundle
 
-__all__ = ["measure", "scenario_calls"]
+__all__ = ["measure", "scenario_calls", "stage_costs"]
 
 
 def measure(call: Callable[[int], object], *, seconds: float, min_calls: int = 20) -> RunSummary:
@@ -60,3 +67,54 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
         return bundle.predict_proba(pd.DataFrame.from_records([row], columns=bundle.feature_names))
 
     return {"predict": predict, "explain": explain, "reference": reference}
+
+
+def _cpu_ms(call: Callable[[], object], *, repeats: int) -> float:
+    call()
+    started = time.process_time()
+    for _ in range(repeats):
+        call()
+    return (time.process_time() - started) / repeats * 1000.0
+
+
+def stage_costs(bundle: ModelBundle, records: Sequence[dict[str, Any]], *,
+                batch_sizes: Sequence[int] = (1, 32), repeats: int = 5) -> list[StageCost]:
+    """Measure the CPU time of each stage of the service's work on batches of `records`.
+
+    Stages: parsing a request body with the request model, the whole scoring of a batch (validation
+    with the model's expectation suite, features, model), and within it the features and the model
+    alone; and the contributions an explanation adds.
+
+    Parameters
+    ----------
+    bundle : ModelBundle
+        The model.
+    records : sequence of dict
+        Raw API records, at least ``max(batch_sizes)`` of them.
+    batch_sizes : sequence of int, default=(1, 32)
+        Batch sizes to measure.
+    repeats : int, default=5
+        Calls averaged per stage and size (after one unmeasured call).
+
+    Returns
+    -------
+    list of StageCost
+    """
+    if len(records) < max(batch_sizes):
+        raise ValueError(f"records must hold at least {max(batch_sizes)} applications, got {len(records)}")
+    scorer = Scorer(bundle)
+    costs = []
+    for size in batch_sizes:
+        batch = list(records[:size])
+        body = json.dumps({"applications": batch})
+        applications = PredictBody.model_validate_json(body).applications
+        features = build_features_from_records(batch)
+        stages: dict[str, Callable[[], object]] = {
+            "parse the request (JSON + request model)": partial(PredictBody.model_validate_json, body),
+            "score (validate + features + model)": partial(scorer.predict, applications),
+            "features alone": partial(build_features_from_records, batch),
+            "model alone": partial(bundle.predict_proba, features),
+            "contributions (explain)": partial(bundle.contributions, features),
+        }
+        costs += [StageCost(stage, size, _cpu_ms(call, repeats=repeats)) for stage, call in stages.items()]
+    return costs

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from load_tests.thresholds import RunSummary
 
 __all__ = ["BATCHING_GAIN", "IN_PROCESS", "MAX_P99_MS", "REFERENCE_SERVER", "REFERENCE_SHARE", "SERVICE",
-           "BenchmarkRow", "FloorCheck", "floor_checks", "markdown"]
+           "BenchmarkRow", "FloorCheck", "StageCost", "floor_checks", "markdown"]
 
 #: The floors on one 2-core machine with the load generator on it, for one application with history
 #: per request at the benchmark's user count: no failure, this p99, this share of the plain reference
@@ -51,6 +51,20 @@ class BenchmarkRow:
     limit_rps: float
     peak_rss_mb: float | None
     restarted_workers: int
+
+
+@dataclass(frozen=True)
+class StageCost:
+    """CPU time of one stage of the service's work on a batch of `batch_size` applications."""
+
+    stage: str
+    batch_size: int
+    cpu_ms: float
+
+    @property
+    def per_application_ms(self) -> float:
+        """float: CPU milliseconds per application of the batch."""
+        return self.cpu_ms / self.batch_size
 
 
 @dataclass(frozen=True)
@@ -106,11 +120,28 @@ def _row_line(row: BenchmarkRow) -> str:
             f"{s.rps / row.limit_rps:.2f} | {rss} | {restarts} |")
 
 
-def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, users: int, duration_s: int,
-             options: str = "") -> str:
-    """Return the report: the table of runs, the floors and how to read them.
+def _stage_lines(costs: Sequence[StageCost]) -> list[str]:
+    sizes = sorted({c.batch_size for c in costs})
+    by_stage: dict[str, dict[int, StageCost]] = {}
+    for cost in costs:
+        by_stage.setdefault(cost.stage, {})[cost.batch_size] = cost
+    largest = sizes[-1]
+    return [
+        "## Where a batch's time goes (in process, CPU ms per batch)",
+        "",
+        "| stage | " + " | ".join(f"batch of {n}" for n in sizes) + f" | per application at {largest} |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+        *(f"| {stage} | " + " | ".join(f"{by_size[n].cpu_ms:.1f}" for n in sizes)
+          + f" | {by_size[largest].per_application_ms:.2f} |" for stage, by_size in by_stage.items()),
+        "",
+    ]
 
-    `options` is the ``BENTOML_CONFIG_OPTIONS`` the service ran with, if any.
+
+def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, users: int, duration_s: int,
+             options: str = "", costs: Sequence[StageCost] = ()) -> str:
+    """Return the report: the table of runs, the floors, where a batch's time goes, how to read them.
+
+    `options` is the ``BENTOML_CONFIG_OPTIONS`` the service ran with, if any; `costs` the stage costs.
     """
     lines = [
         "# Load benchmark",
@@ -132,5 +163,6 @@ def markdown(rows: Sequence[BenchmarkRow], checks: Sequence[FloorCheck], *, user
         "|---|---|---|",
         *(f"| {c.requirement} | {c.measured} | {'pass' if c.passed else '**FAIL**'} |" for c in checks),
         "",
+        *(_stage_lines(costs) if costs else []),
     ]
     return "\n".join(lines)

@@ -2,7 +2,15 @@
 
 import pytest
 
-from load_tests.report import IN_PROCESS, REFERENCE_SERVER, SERVICE, BenchmarkRow, floor_checks, markdown
+from load_tests.report import (
+    IN_PROCESS,
+    REFERENCE_SERVER,
+    SERVICE,
+    BenchmarkRow,
+    StageCost,
+    floor_checks,
+    markdown,
+)
 from load_tests.thresholds import RunSummary
 
 
@@ -59,3 +67,10 @@ def test_report_has_one_table_line_per_run_and_marks_failed_floors():
 def test_report_names_the_bentoml_options_the_service_ran_with():
     text = markdown(ROWS, [], users=32, duration_s=40, options="services.credit_scoring.threads=4")
     assert "`BENTOML_CONFIG_OPTIONS='services.credit_scoring.threads=4'`" in text
+
+
+def test_report_shows_each_stage_cost_per_batch_and_per_application():
+    costs = [StageCost("features alone", 1, 40.0), StageCost("features alone", 32, 64.0)]
+    text = markdown(ROWS, [], users=32, duration_s=40, costs=costs)
+    assert "| stage | batch of 1 | batch of 32 | per application at 32 |" in text
+    assert "| features alone | 40.0 | 64.0 | 2.00 |" in text
