@@ -139,13 +139,24 @@ def make_folds(target: np.ndarray, *, n_folds: int, seed: int) -> list[tuple[np.
     return list(splitter.split(np.zeros(len(target)), target))
 
 
-def suggest_params(trial: optuna.Trial) -> dict[str, object]:
-    """Return one point of the search space, in LightGBM's own parameter names."""
+def suggest_params(trial: optuna.Trial, *, training_rows: int) -> dict[str, object]:
+    """Return one point of the search space, in LightGBM's own parameter names.
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        The trial that samples the values.
+    training_rows : int
+        Rows a fold trains on: a leaf may need at most a twentieth of them (and never more than 300),
+        so that small data sets can still grow trees.
+    """
+    largest_leaf_minimum = int(np.clip(training_rows // 20, 2, 300))
     return {
         "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
         "num_leaves": trial.suggest_int("num_leaves", 8, 64, log=True),
         "max_depth": trial.suggest_int("max_depth", 3, 8),
-        "min_data_in_leaf": trial.suggest_int("min_data_in_leaf", 10, 300, log=True),
+        "min_data_in_leaf": trial.suggest_int("min_data_in_leaf", min(10, largest_leaf_minimum),
+                                              largest_leaf_minimum, log=True),
         "feature_fraction": trial.suggest_float("feature_fraction", 0.3, 1.0),
         "bagging_fraction": trial.suggest_float("bagging_fraction", 0.5, 1.0),
         "lambda_l1": trial.suggest_float("lambda_l1", 1e-3, 10.0, log=True),
@@ -244,7 +255,8 @@ class _Objective:
         self.best: tuple[int, CVResult] | None = None
 
     def __call__(self, trial: optuna.Trial) -> float:
-        result = cross_validate(suggest_params(trial), self.task, out_of_fold=True,
+        params = suggest_params(trial, training_rows=min(len(train) for train, _ in self.task.folds))
+        result = cross_validate(params, self.task, out_of_fold=True,
                                 callbacks=[_Pruner(trial)])
         trial.set_user_attr("best_iteration", result.best_iteration)
         trial.set_user_attr("auc_std", result.auc_std)

@@ -61,8 +61,17 @@ def test_search_space_uses_lightgbm_names_and_bounds_tree_size():
     trial = optuna.trial.FixedTrial({"learning_rate": 0.05, "num_leaves": 64, "max_depth": 8,
                                      "min_data_in_leaf": 20, "feature_fraction": 0.8,
                                      "bagging_fraction": 0.9, "lambda_l1": 0.01, "lambda_l2": 0.1})
-    params = suggest_params(trial)
+    params = suggest_params(trial, training_rows=100_000)
     assert params["num_leaves"] == 64 and params["max_depth"] == 8
+
+
+@pytest.mark.parametrize(("rows", "largest"), [(200, 10), (2000, 100), (300_000, 300), (20, 2)])
+def test_leaf_minimum_shrinks_with_small_data(rows, largest):
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(30):
+        suggest_params(study.ask(), training_rows=rows)
+    drawn = [t.params["min_data_in_leaf"] for t in study.trials]
+    assert max(drawn) <= largest and min(drawn) >= min(10, largest)
 
 
 def test_study_resumes_from_its_sqlite_file(task, tmp_path):
