@@ -1,4 +1,4 @@
-"""The advisor page: layout and event wiring, and the ASGI app the service mounts at ``/ui``.
+"""The advisor page: event wiring (layout in `ui.layout`), and the ASGI app the service mounts at ``/ui``.
 
 Mounting (for ``service.py``)::
 
@@ -32,12 +32,11 @@ import gradio as gr
 from fastapi import FastAPI
 
 from features.build import feature_description
-from features.schema import Kind, table
 from serving.reasons import is_protected
-from ui import charts, handlers
-from ui.formatting import column_label, format_value
-from ui.handlers import WHAT_IF_COLUMNS, Advisor
-from ui.text import FORM_FIELDS, METRIC_LABELS, MISSING, TITLE, WHAT_IF_FIELDS
+from ui import charts, handlers, layout
+from ui.formatting import format_value
+from ui.handlers import Advisor
+from ui.text import METRIC_LABELS, TITLE
 
 __all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
 
@@ -59,23 +58,11 @@ CSS = """
 THEME = gr.themes.Default(primary_hue="slate", font=["ui-sans-serif", "system-ui", "sans-serif"],
                           font_mono=["ui-monospace", "monospace"])
 
-_APPLICATION = table("application_test")
 _TOP_FEATURES = 15
-_FORM_COLUMNS = 4
-_SUGGESTIONS = 20
 
 
 def _resolve(source: AdvisorSource) -> Callable[[], Advisor]:
     return source if callable(source) and not isinstance(source, Advisor) else (lambda: source)
-
-
-def _form_input(name: str) -> gr.components.Component:
-    column = _APPLICATION.column(name)
-    label = column_label(name)
-    if column.kind is Kind.CATEGORY:
-        return gr.Dropdown(choices=list(column.categories), value=None, label=label, elem_id=f"form-{name}")
-    # Text, not gr.Number: an empty number field is sent as 0, and "not given" must stay missing.
-    return gr.Textbox(label=label, placeholder=MISSING, elem_id=f"form-{name}")
 
 
 def _feature_choices(names: list[str]) -> list[tuple[str, str]]:
@@ -138,80 +125,10 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
     """
     get = _resolve(advisor)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
-                    "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
-        with gr.Row():
-            # Every id is a choice: the browser filters them as the advisor types (no round trip per
-            # key), and shows at most _SUGGESTIONS of them.
-            client_id = gr.Dropdown(label="Client (SK_ID_CURR)", allow_custom_value=True, filterable=True,
-                                    num_choices_shown=_SUGGESTIONS, elem_id="client-id", scale=3,
-                                    info="Type digits to see matching clients")
-            look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
-        status = gr.Markdown(elem_id="status")
+        ui = layout.page()
         record_state, item_state = gr.State(None), gr.State(None)
-        with gr.Tabs(selected="decision") as tabs:
-            with gr.Tab("Decision", id="decision"), gr.Row():
-                with gr.Column(scale=2):
-                    decision = gr.HTML(elem_id="decision")
-                    gr.Markdown("#### Probability of default against the threshold")
-                    gauge = gr.Plot(show_label=False, elem_id="gauge")
-                    gauge_text = gr.Markdown(elem_classes="chart-text", elem_id="gauge-text")
-                with gr.Column(scale=3):
-                    with gr.Row():
-                        reasons_against = gr.Markdown(elem_id="reasons-against")
-                        reasons_for = gr.Markdown(elem_id="reasons-for")
-                    gr.Markdown("#### What moved this client's risk (SHAP waterfall)")
-                    waterfall = gr.Plot(show_label=False, elem_id="waterfall")
-                    waterfall_text = gr.Markdown(elem_classes="chart-text", elem_id="waterfall-text")
-            with gr.Tab("Compare with others", id="compare"), gr.Row():
-                with gr.Column():
-                    feature = gr.Dropdown(label="Feature to compare", elem_id="compare-feature")
-                    gr.Markdown("#### Past clients by outcome, this client marked")
-                    histogram = gr.Plot(show_label=False, elem_id="histogram")
-                    histogram_text = gr.Markdown(elem_classes="chart-text", elem_id="histogram-text")
-                with gr.Column():
-                    with gr.Row():
-                        x_feature = gr.Dropdown(label="Horizontal axis", elem_id="scatter-x")
-                        y_feature = gr.Dropdown(label="Vertical axis", elem_id="scatter-y")
-                    gr.Markdown("#### Two features, past clients by outcome")
-                    scatter = gr.Plot(show_label=False, elem_id="scatter")
-                    scatter_text = gr.Markdown(elem_classes="chart-text", elem_id="scatter-text")
-            with gr.Tab("What-if", id="what-if"):
-                gr.Markdown("Change the loan's terms or the declared income and score the changed "
-                            "application; the original stays beside it.")
-                with gr.Row():
-                    what_if_inputs = [gr.Textbox(label=column_label(n), placeholder=MISSING,
-                                                 elem_id=f"what-if-{n}") for n in WHAT_IF_FIELDS]
-                what_if_button = gr.Button("Score the changed application", variant="primary",
-                                           elem_id="what-if-run")
-                with gr.Row():
-                    with gr.Column():
-                        gr.Markdown("#### Original and changed application")
-                        what_if_plot = gr.Plot(show_label=False, elem_id="what-if-plot")
-                    what_if_table = gr.Dataframe(label="Side by side", headers=list(WHAT_IF_COLUMNS),
-                                                 interactive=False, elem_id="what-if-table")
-                what_if_text = gr.Markdown(elem_classes="chart-text", elem_id="what-if-text")
-            with gr.Tab("Client data", id="client"):
-                application = gr.Dataframe(label="Main application data", interactive=False,
-                                           elem_id="application", wrap=True)
-                history = gr.Dataframe(label="History on file", interactive=False, elem_id="history")
-            with gr.Tab("New client", id="new"):
-                gr.Markdown("Enter what the client declared; leave unknown fields empty (the model "
-                            "handles missing values as for past clients).")
-                form_inputs = []
-                for start in range(0, len(FORM_FIELDS), _FORM_COLUMNS):
-                    with gr.Row():
-                        form_inputs += [_form_input(n) for n in FORM_FIELDS[start:start + _FORM_COLUMNS]]
-                form_button = gr.Button("Score this application", variant="primary", elem_id="form-run")
-            with gr.Tab("Model", id="model"):
-                model_summary = gr.Markdown(elem_id="model-summary")
-                gr.Markdown("#### Global feature importance")
-                importance = gr.Plot(show_label=False, elem_id="importance")
-                importance_text = gr.Markdown(elem_classes="chart-text")
-                model_card = gr.Markdown(elem_id="model-card")
-
-        client_outputs = [status, record_state, item_state, decision, gauge, gauge_text, reasons_against,
-                          reasons_for, waterfall, waterfall_text, application, history, *what_if_inputs]
+        decision, what_if = ui.decision, ui.what_if
+        client_outputs = [ui.header.status, record_state, item_state, *decision, *ui.client, *what_if.inputs]
 
         def flatten(view: handlers.ClientView) -> tuple[Any, ...]:
             return (*view[:-1], *view.what_if_values)
@@ -232,22 +149,24 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         def on_what_if(record: dict | None, item: dict | None, *values: str) -> handlers.WhatIfView:
             return handlers.what_if(get(), record, item, *values)
 
-        compare_feature = ([feature, item_state], [histogram, histogram_text])
-        compare_scatter = ([x_feature, y_feature, item_state], [scatter, scatter_text])
-        cleared = [what_if_plot, what_if_table, what_if_text]
-        for event in (look_up.click(on_look_up, client_id, client_outputs),
+        compare = ui.compare
+        compare_feature = ([compare.feature, item_state], [compare.histogram, compare.histogram_text])
+        compare_scatter = ([compare.x_feature, compare.y_feature, item_state],
+                           [compare.scatter, compare.scatter_text])
+        what_if_outputs = [what_if.plot, what_if.table, what_if.text]
+        client_id, new_client = ui.header.client_id, ui.new_client
+        form_outputs = [*client_outputs, ui.tabs, client_id]
+        for event in (ui.header.look_up.click(on_look_up, client_id, client_outputs),
                       client_id.select(on_look_up, client_id, client_outputs),
-                      form_button.click(on_form, form_inputs, [*client_outputs, tabs, client_id])):
-            event.success(lambda: (None, None, ""), None, cleared).success(
+                      new_client.run.click(on_form, new_client.inputs, form_outputs)):
+            event.success(lambda: (None, None, ""), None, what_if_outputs).success(
                 on_feature, *compare_feature).success(on_scatter, *compare_scatter)
-        feature.select(on_feature, *compare_feature)
-        x_feature.select(on_scatter, *compare_scatter)
-        y_feature.select(on_scatter, *compare_scatter)
-        what_if_button.click(on_what_if, [record_state, item_state, *what_if_inputs],
-                             [what_if_plot, what_if_table, what_if_text])
+        compare.feature.select(on_feature, *compare_feature)
+        compare.x_feature.select(on_scatter, *compare_scatter)
+        compare.y_feature.select(on_scatter, *compare_scatter)
+        what_if.run.click(on_what_if, [record_state, item_state, *what_if.inputs], what_if_outputs)
         demo.load(lambda: _on_load(get()), None,
-                  [client_id, feature, x_feature, y_feature, model_summary, importance, importance_text,
-                   model_card])
+                  [client_id, compare.feature, compare.x_feature, compare.y_feature, *ui.model])
     return demo.queue(default_concurrency_limit=concurrency)
 
 

@@ -147,7 +147,7 @@ def test_what_if_score_matches_the_api_for_the_changed_application(page, ui_serv
     page.locator("#what-if-plot img").wait_for(timeout=EVENT_MS)
     before = explain(ui_server.url, record)
     after = explain(ui_server.url, {**record, "AMT_CREDIT": float(new_credit)})
-    sentence = page.locator("#what-if-text").inner_text()
+    sentence = page.locator("#what-if-plot-text").inner_text()
     assert f"from {percent(before['probability'])} to {percent(after['probability'])}" in sentence
     assert f"from {before['score']} to {after['score']} points" in sentence
     assert DECISION_WORD[after["decision"]] in sentence

@@ -1,0 +1,194 @@
+"""The components of the advisor page, tab by tab, in screen order; `ui.app` wires their events.
+
+Each builder must run inside a ``gr.Blocks`` context and returns its interactive and output components
+by name. Every chart has a heading above it and a sentence (``chart-text``) below it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import gradio as gr
+
+from features.schema import Kind, table
+from ui.formatting import column_label
+from ui.handlers import WHAT_IF_COLUMNS
+from ui.text import FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
+
+__all__ = ["Page", "page"]
+
+_APPLICATION = table("application_test")
+_FORM_COLUMNS = 4
+_SUGGESTIONS = 20
+
+
+class Header(NamedTuple):
+    client_id: gr.Dropdown
+    look_up: gr.Button
+    status: gr.Markdown
+
+
+class DecisionTab(NamedTuple):
+    decision: gr.HTML
+    gauge: gr.Plot
+    gauge_text: gr.Markdown
+    reasons_against: gr.Markdown
+    reasons_for: gr.Markdown
+    waterfall: gr.Plot
+    waterfall_text: gr.Markdown
+
+
+class CompareTab(NamedTuple):
+    feature: gr.Dropdown
+    histogram: gr.Plot
+    histogram_text: gr.Markdown
+    x_feature: gr.Dropdown
+    y_feature: gr.Dropdown
+    scatter: gr.Plot
+    scatter_text: gr.Markdown
+
+
+class WhatIfTab(NamedTuple):
+    inputs: list[gr.Textbox]
+    run: gr.Button
+    plot: gr.Plot
+    table: gr.Dataframe
+    text: gr.Markdown
+
+
+class ClientTab(NamedTuple):
+    application: gr.Dataframe
+    history: gr.Dataframe
+
+
+class NewClientTab(NamedTuple):
+    inputs: list[gr.components.Component]
+    run: gr.Button
+
+
+class ModelTab(NamedTuple):
+    summary: gr.Markdown
+    importance: gr.Plot
+    importance_text: gr.Markdown
+    card: gr.Markdown
+
+
+class Page(NamedTuple):
+    """Every named component of the page."""
+
+    header: Header
+    tabs: gr.Tabs
+    decision: DecisionTab
+    compare: CompareTab
+    what_if: WhatIfTab
+    client: ClientTab
+    new_client: NewClientTab
+    model: ModelTab
+
+
+def _chart(title: str, elem_id: str) -> tuple[gr.Plot, gr.Markdown]:
+    """A chart under its heading, with the sentence that says what it shows for this client."""
+    gr.Markdown(f"#### {title}")
+    return (gr.Plot(show_label=False, elem_id=elem_id),
+            gr.Markdown(elem_classes="chart-text", elem_id=f"{elem_id}-text"))
+
+
+def _header() -> Header:
+    gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
+                "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
+    with gr.Row():
+        # Every id is a choice: the browser filters them as the advisor types (no round trip per key)
+        # and lists at most _SUGGESTIONS of them.
+        client_id = gr.Dropdown(label="Client (SK_ID_CURR)", allow_custom_value=True, filterable=True,
+                                num_choices_shown=_SUGGESTIONS, elem_id="client-id", scale=3,
+                                info="Type digits to see matching clients")
+        look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
+    return Header(client_id, look_up, gr.Markdown(elem_id="status"))
+
+
+def _decision_tab() -> DecisionTab:
+    with gr.Tab("Decision", id="decision"), gr.Row():
+        with gr.Column(scale=2):
+            decision = gr.HTML(elem_id="decision")
+            gauge, gauge_text = _chart("Probability of default against the threshold", "gauge")
+        with gr.Column(scale=3):
+            with gr.Row():
+                reasons_against = gr.Markdown(elem_id="reasons-against")
+                reasons_for = gr.Markdown(elem_id="reasons-for")
+            waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)", "waterfall")
+    return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text)
+
+
+def _compare_tab() -> CompareTab:
+    with gr.Tab("Compare with others", id="compare"), gr.Row():
+        with gr.Column():
+            feature = gr.Dropdown(label="Feature to compare", elem_id="compare-feature")
+            histogram, histogram_text = _chart("Past clients by outcome, this client marked", "histogram")
+        with gr.Column():
+            with gr.Row():
+                x_feature = gr.Dropdown(label="Horizontal axis", elem_id="scatter-x")
+                y_feature = gr.Dropdown(label="Vertical axis", elem_id="scatter-y")
+            scatter, scatter_text = _chart("Two features, past clients by outcome", "scatter")
+    return CompareTab(feature, histogram, histogram_text, x_feature, y_feature, scatter, scatter_text)
+
+
+def _number_input(name: str, prefix: str) -> gr.Textbox:
+    # Text, not gr.Number: an empty number field is sent as 0, and "not given" must stay missing.
+    return gr.Textbox(label=column_label(name), placeholder=MISSING, elem_id=f"{prefix}-{name}")
+
+
+def _what_if_tab() -> WhatIfTab:
+    with gr.Tab("What-if", id="what-if"):
+        gr.Markdown("Change the loan's terms or the declared income and score the changed application; "
+                    "the original stays beside it.")
+        with gr.Row():
+            inputs = [_number_input(name, "what-if") for name in WHAT_IF_FIELDS]
+        run = gr.Button("Score the changed application", variant="primary", elem_id="what-if-run")
+        with gr.Row():
+            with gr.Column():
+                plot, text = _chart("Original and changed application", "what-if-plot")
+            table_ = gr.Dataframe(label="Side by side", headers=list(WHAT_IF_COLUMNS), interactive=False,
+                                  elem_id="what-if-table")
+    return WhatIfTab(inputs, run, plot, table_, text)
+
+
+def _client_tab() -> ClientTab:
+    with gr.Tab("Client data", id="client"):
+        return ClientTab(
+            gr.Dataframe(label="Main application data", interactive=False, elem_id="application", wrap=True),
+            gr.Dataframe(label="History on file", interactive=False, elem_id="history"))
+
+
+def _form_input(name: str) -> gr.components.Component:
+    column = _APPLICATION.column(name)
+    if column.kind is Kind.CATEGORY:
+        return gr.Dropdown(choices=list(column.categories), value=None, label=column_label(name),
+                           elem_id=f"form-{name}")
+    return _number_input(name, "form")
+
+
+def _new_client_tab() -> NewClientTab:
+    with gr.Tab("New client", id="new"):
+        gr.Markdown("Enter what the client declared; leave unknown fields empty (the model handles "
+                    "missing values as for past clients).")
+        inputs = []
+        for start in range(0, len(FORM_FIELDS), _FORM_COLUMNS):
+            with gr.Row():
+                inputs += [_form_input(name) for name in FORM_FIELDS[start:start + _FORM_COLUMNS]]
+        run = gr.Button("Score this application", variant="primary", elem_id="form-run")
+    return NewClientTab(inputs, run)
+
+
+def _model_tab() -> ModelTab:
+    with gr.Tab("Model", id="model"):
+        summary = gr.Markdown(elem_id="model-summary")
+        importance, importance_text = _chart("Global feature importance", "importance")
+        return ModelTab(summary, importance, importance_text, gr.Markdown(elem_id="model-card"))
+
+
+def page() -> Page:
+    """Lay the page out (inside a ``gr.Blocks`` context) and return its components."""
+    header = _header()
+    with gr.Tabs(selected="decision") as tabs:
+        return Page(header, tabs, _decision_tab(), _compare_tab(), _what_if_tab(), _client_tab(),
+                    _new_client_tab(), _model_tab())
