@@ -62,10 +62,19 @@ from ui.portfolio import Portfolio
 
 logger = logging.getLogger("credit_scoring")
 
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise SystemExit(f"{name} must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
 MODEL_TAG = "credit_scoring:latest"
 API_KEY = os.environ.get("CREDIT_SCORING_API_KEY") or None
-MODEL_WORKERS = int(os.environ.get("CREDIT_SCORING_MODEL_WORKERS", "1"))
-LIGHTGBM_THREADS = int(os.environ.get("CREDIT_SCORING_LIGHTGBM_THREADS", "1"))
+MODEL_WORKERS = _positive_int("CREDIT_SCORING_MODEL_WORKERS", 1)
+LIGHTGBM_THREADS = _positive_int("CREDIT_SCORING_LIGHTGBM_THREADS", 1)
 DEMO_DATA = Path(os.environ.get("CREDIT_SCORING_DEMO_DATA", "data/demo"))
 BATCHING = os.environ.get("CREDIT_SCORING_BATCHING", "on")
 if BATCHING not in ("on", "off"):
@@ -121,6 +130,8 @@ class RejectedApplicationsError(ValueError):
                                    for p in self.problems))
 
 
+# Two threads: a predict batch and an explain batch may run at once (one batch per method at a time is
+# BentoML's rule); their validations take turns on the validator's lock, LightGBM releases the GIL.
 @bentoml.service(name="credit_scoring_model", workers=MODEL_WORKERS, threads=2, traffic={"timeout": 60})
 class ScoringModel:
     """The model: validates, scores and explains merged batches of applications."""

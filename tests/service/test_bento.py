@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,9 +32,18 @@ print(model.tag)
 
 
 @pytest.fixture(scope="module")
-def bento_tag(trained_model) -> str:
+def home(trained_model, tmp_path_factory):
+    """A copy of the trained model's BentoML home: these tests add a Bento and a newer model to it."""
+    copy = tmp_path_factory.mktemp("bento_home") / "bentoml_home"
+    shutil.copytree(trained_model.bentoml_home, copy)
+    return dataclasses.replace(trained_model, bentoml_home=copy,
+                               path=copy / trained_model.path.relative_to(trained_model.bentoml_home))
+
+
+@pytest.fixture(scope="module")
+def bento_tag(home) -> str:
     done = subprocess.run([sys.executable, "-m", "bentoml", "build", "."], cwd=PROJECT_ROOT, text=True,
-                          capture_output=True, timeout=600, check=False, env=trained_model.environment())
+                          capture_output=True, timeout=600, check=False, env=home.environment())
     assert done.returncode == 0, f"bentoml build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     found = re.search(r'Successfully built Bento\(tag="([^"]+)"\)', done.stdout + done.stderr)
     assert found, done.stdout[-3000:]
@@ -40,30 +51,30 @@ def bento_tag(trained_model) -> str:
 
 
 @pytest.fixture(scope="module")
-def newer_model(trained_model, bento_tag) -> str:
-    done = subprocess.run([sys.executable, "-c", _NEWER_MODEL, str(trained_model.path)], capture_output=True,
-                          text=True, timeout=120, check=True, env=trained_model.environment())
+def newer_model(home, bento_tag) -> str:
+    done = subprocess.run([sys.executable, "-c", _NEWER_MODEL, str(home.path)], capture_output=True,
+                          text=True, timeout=120, check=True, env=home.environment())
     return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
-def bento_server(trained_model, bento_tag, newer_model, tmp_path_factory) -> Iterator[httpx.Client]:
+def bento_server(home, bento_tag, newer_model, tmp_path_factory) -> Iterator[httpx.Client]:
     log_path = tmp_path_factory.mktemp("bento_server") / "bentoml.log"
     port = free_port()
-    env = {"BENTOML_HOME": str(trained_model.bentoml_home), "CREDIT_SCORING_API_KEY": API_KEY}
+    env = {"BENTOML_HOME": str(home.bentoml_home), "CREDIT_SCORING_API_KEY": API_KEY}
     with (running(service_command(port=port, target=bento_tag), url=f"http://127.0.0.1:{port}",
                   log_path=log_path, env=env) as served,
           httpx.Client(base_url=served.url, timeout=120) as client):
         yield client
 
 
-def bento_file(trained_model, tag: str) -> dict:
+def bento_file(home, tag: str) -> dict:
     name, version = tag.split(":")
-    return yaml.safe_load((trained_model.bentoml_home / "bentos" / name / version / "bento.yaml").read_text())
+    return yaml.safe_load((home.bentoml_home / "bentos" / name / version / "bento.yaml").read_text())
 
 
-def test_bento_pins_the_trained_model_in_both_services(trained_model, bento_tag):
-    services = bento_file(trained_model, bento_tag)["services"]
+def test_bento_pins_the_trained_model_in_both_services(home, trained_model, bento_tag):
+    services = bento_file(home, bento_tag)["services"]
     assert {s["name"] for s in services} == {"credit_scoring", "credit_scoring_model"}
     assert {m["tag"] for s in services for m in s["models"]} == {trained_model.tag}
 
