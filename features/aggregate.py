@@ -85,6 +85,9 @@ class Aggregation:
         The time column that ``"trend"`` regresses on (slope per unit of this column).
     trend_unit : str, default="month"
         The unit of `trend_of`, for descriptions.
+    one_row : bool, default=False
+        Whether it covers at most one row per key (e.g. the latest application); descriptions
+        then name the value, not a statistic of it.
     """
 
     prefix: str
@@ -94,6 +97,7 @@ class Aggregation:
     count: bool = True
     trend_of: str | None = None
     trend_unit: str = "month"
+    one_row: bool = False
 
     def __post_init__(self) -> None:
         for column, stats in self.numeric.items():
@@ -315,6 +319,8 @@ def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[st
         for stat in stats:
             if stat == "trend":
                 words = f"Trend of {_lower(text)} (change per {aggregation.trend_unit}), over {over}"
+            elif aggregation.one_row:
+                words = f"{text}, on {over}"
             else:
                 words = f"{STATISTICS[stat]} {_lower(text)}, over {over}"
             infos.append(FeatureInfo(f"{aggregation.prefix}_{column}_{stat.upper()}", words, family,
@@ -322,9 +328,10 @@ def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[st
     for column, levels in aggregation.shares.items():
         text, sources = columns[column]
         for level in levels:
-            infos.append(FeatureInfo(f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE",
-                                     f"Share of {over} where {_lower(text)} is '{level}'", family,
-                                     sources))
+            words = (f"Whether {_lower(text)} is '{level}' on {over}" if aggregation.one_row
+                     else f"Share of {over} where {_lower(text)} is '{level}'")
+            infos.append(FeatureInfo(f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE", words,
+                                     family, sources))
     assert [i.name for i in infos] == aggregation.names, "names and descriptions disagree: a bug"
     return {i.name: i for i in infos}
 

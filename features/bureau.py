@@ -52,7 +52,8 @@ _PER_CREDIT_MEANINGS: dict[str, str] = {
     "BB_MONTHS_BALANCE_MIN": "oldest month of status history of the credit (months before application)",
     "BB_MONTHS_BALANCE_MAX": "latest month of status history of the credit (months before application)",
     "BB_DPD_LEVEL_MAX": "worst monthly delay level of the credit (0 none, 1: 1-30 days ... 5: >120 days)",
-    "BB_DPD_LEVEL_MEAN": "average monthly delay level of the credit (0 none ... 5: >120 days)",
+    "BB_DPD_LEVEL_MEAN": ("monthly delay level of the credit, averaged over its months "
+                          "(0 none ... 5: >120 days)"),
     "BB_LATE_MEAN": "share of the credit's months with a payment delay",
     "BB_LATE_RECENT_MEAN": f"share of the credit's last {_RECENT_MONTHS} months with a payment delay",
     **{f"BB_STATUS_{level_name(s)}_SHARE": f"share of the credit's months with status '{s}'"

@@ -76,7 +76,8 @@ _RUNNING = Aggregation(
 _RECENT = tuple(
     Aggregation(prefix=f"PREV_LAST{n}", over=f"the client's {n} most recent previous applications"
                 if n > 1 else "the client's most recent previous application",
-                numeric=_RECENT_NUMERIC, shares={_STATUS: _TABLE.column(_STATUS).categories}, count=False)
+                numeric=_RECENT_NUMERIC, shares={_STATUS: _TABLE.column(_STATUS).categories}, count=False,
+                one_row=n == 1)
     for n in _LAST)
 
 

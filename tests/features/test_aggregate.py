@@ -117,3 +117,11 @@ def test_descriptions_keep_acronyms():
     aggregation = Aggregation(prefix="X", over="rows", numeric={"V": ("sum",)}, count=False)
     infos = describe(aggregation, {"V": ("ATM withdrawals", ())}, family="f")
     assert infos["X_V_SUM"].description == "Total ATM withdrawals, over rows"
+
+
+def test_descriptions_of_a_one_row_aggregation_name_the_value():
+    aggregation = Aggregation(prefix="X", over="the latest row", numeric={"V": ("mean",)},
+                              shares={"C": ("a",)}, count=False, one_row=True)
+    infos = describe(aggregation, {"V": ("Amount granted", ()), "C": ("Outcome", ())}, family="f")
+    assert [i.description for i in infos.values()] == [
+        "Amount granted, on the latest row", "Whether outcome is 'a' on the latest row"]
