@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import bentoml
@@ -65,7 +65,6 @@ class BundleContents:
     report_html: str
     model_card: str
     version: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def write_bundle(contents: BundleContents, directory: Path) -> None:
@@ -84,7 +83,6 @@ def write_bundle(contents: BundleContents, directory: Path) -> None:
         "scorecard": contents.scorecard.to_dict(),
         "explainer": contents.explainer,
         "metrics": contents.metrics,
-        **contents.extra,
     }
     for key, payload in (("bundle", bundle), ("suite", contents.suite), ("reference", contents.reference)):
         (directory / _FILES[key]).write_text(json.dumps(payload, indent=1, allow_nan=False), encoding="utf-8")
