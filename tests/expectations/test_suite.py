@@ -1,10 +1,13 @@
 """The suite: the schema's contract plus plausible ranges from the training data."""
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from expectations import SUITE_NAME, BatchValidator, build_suite, load_suite, save_suite
+from features.loaders import cast_to_schema, load_tables
 from features.schema import DAYS_SENTINEL, Kind, table
 
 APPLICATION = table("application_test")
@@ -90,8 +93,6 @@ def test_each_range_records_how_it_was_derived(suite):
 
 
 def test_training_applications_pass_their_own_suite(suite, training_applications):
-    from features.loaders import cast_to_schema
-
     frame = cast_to_schema(training_applications.drop(columns="TARGET"), APPLICATION)
     assert BatchValidator(suite).validate(frame) == []
 
@@ -119,3 +120,28 @@ def test_suite_round_trips_through_its_file(suite, tmp_path):
 def test_missing_suite_file_says_how_to_build_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m train"):
         load_suite(tmp_path / "none.json")
+
+
+@pytest.fixture(scope="module")
+def real_halves(real_samples, tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The real application sample (read-only, copied to a temporary folder), in two halves of 2,500."""
+    folder = tmp_path_factory.mktemp("real_sample")
+    shutil.copy(real_samples / "application_train_first5000.csv", folder / "application_train.csv")
+    applications = load_tables(folder, progress=False)["application_train"]
+    half = len(applications) // 2
+    return applications.iloc[:half], applications.iloc[half:]
+
+
+def test_suite_from_real_clients_rejects_almost_no_unseen_real_client(real_halves):
+    training, unseen = real_halves
+    validator = BatchValidator(build_suite(training))
+    rejected = {f.row for f in validator.validate(cast_to_schema(unseen.drop(columns="TARGET"), APPLICATION))}
+    assert len(rejected) / len(unseen) <= 0.001
+
+
+def test_suite_from_real_clients_catches_an_income_sent_in_cents(real_halves):
+    training, unseen = real_halves
+    frame = cast_to_schema(unseen.drop(columns="TARGET").iloc[:20], APPLICATION)
+    frame["AMT_INCOME_TOTAL"] *= 100
+    failures = BatchValidator(build_suite(training)).validate(frame)
+    assert {f.row for f in failures if f.column == "AMT_INCOME_TOTAL"} == set(range(20))
