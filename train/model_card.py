@@ -6,6 +6,9 @@ from train.scorecard import Scorecard
 
 __all__ = ["build_model_card"]
 
+_SYNTHETIC_WARNING = ("- Trained on generated data: these metrics describe the generator, not real clients. "
+                      "Train on the\n  Kaggle files (`--data-dir`) before any real use.\n")
+
 
 def _fairness_lines(metrics: dict) -> str:
     lines = []
@@ -44,9 +47,9 @@ Not intended for: fully automated refusal without human review, applicants or pr
 training population, or any use where gender or age may not be considered (see Fairness).
 
 ## Data
-{m['data_source']}: {m['rows']} applications with a known outcome (default rate {m['default_rate']:.2%}),
+{m['data_source']}: {m['rows']:,} applications with a known outcome (default rate {m['default_rate']:.2%}),
 {m['features']} features built by `features.build.build_features` from the application and history
-tables present ({', '.join(f"{k} {v}" for k, v in m['row_counts'].items())} rows).
+tables present ({', '.join(f"{k} {v:,}" for k, v in m['row_counts'].items())} rows).
 
 ## Model
 LightGBM gradient-boosted trees, tuned with Optuna (TPE, seed {m['seed']}, {m['tuning']['trials_complete']}
@@ -90,4 +93,4 @@ ratios below 0.8.
 - Drift: incoming applications are checked against the Great Expectations suite and the reference
   statistics stored with the model; retrain when the population moves.
 - Explanations cost about {m['timing']['explain_ms_per_row']:.2f} ms per application per thread.
-"""
+{_SYNTHETIC_WARNING if m['data_source'].startswith('synthetic') else ''}"""
