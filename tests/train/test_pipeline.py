@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 
 from features.build import build_features
-from features.synthetic import generate_tables
 from train.bundle import ModelBundle, write_bundle
-from train.data import synthetic_data
 from train.threshold import cost_per_thousand
 
 
@@ -100,21 +98,3 @@ def test_store_labels_and_metadata_carry_metrics_and_provenance(small_run, small
     assert result.labels["cv_auc"] == f"{result.contents.metrics['cv_auc']:.4f}"
     assert result.metadata["row_counts"]["application_train"] == small_run_settings["clients"]
     assert {"lightgbm", "optuna", "bentoml"} <= set(result.metadata["libraries"])
-
-
-def test_application_only_data_drops_the_history():
-    data = synthetic_data(200, seed=1)
-    only = data.application_only()
-    assert only.history == {} and data.history
-    assert "application table only" in only.source
-
-
-def test_too_few_clients_are_rejected():
-    with pytest.raises(ValueError, match="--clients must be at least 100"):
-        synthetic_data(50, seed=1)
-
-
-def test_generated_tables_are_what_the_pipeline_trains_on():
-    tables = generate_tables(200, seed=3)
-    data = synthetic_data(200, seed=3)
-    assert data.applications.equals(tables["application_train"])
