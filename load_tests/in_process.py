@@ -15,9 +15,9 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from features.build import build_features_from_records
+from load_tests.reference_server import row_scorer
 from load_tests.report import StageCost
 from load_tests.thresholds import RunSummary
 from serving.requests import PredictBody
@@ -52,8 +52,8 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
     """Return the direct equivalent of each benchmark scenario, as ``call(i)`` on the i-th payload.
 
     ``predict`` and ``explain`` take one raw record with history, as the service does (features built
-    from the record, then the calibrated probability, or the contributions too); ``reference`` takes one
-    precomputed feature row, as the reference server does.
+    from the record, then the calibrated probability, or the contributions too); ``reference`` scores
+    one precomputed feature row with the reference server's own code.
     """
     def predict(i: int) -> object:
         return bundle.predict_proba(build_features_from_records([records[i % len(records)]]))
@@ -62,9 +62,10 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
         features = build_features_from_records([records[i % len(records)]])
         return bundle.predict_proba(features), bundle.contributions(features)
 
+    score_rows = row_scorer(bundle)
+
     def reference(i: int) -> object:
-        row = feature_rows[i % len(feature_rows)]
-        return bundle.predict_proba(pd.DataFrame.from_records([row], columns=bundle.feature_names))
+        return score_rows([feature_rows[i % len(feature_rows)]])
 
     return {"predict": predict, "explain": explain, "reference": reference}
 

@@ -1,10 +1,10 @@
 """The reference the service is measured against: a plain FastAPI + uvicorn scoring server.
 
 It serves the same model (the same booster and calibration, read from the BentoML model store) the way
-most scoring projects deploy one: the caller sends feature rows that were computed beforehand, the
-server puts them in a DataFrame and predicts. No raw records, no history, no feature building, no
-validation beyond JSON types, no batching: what is left is the cost of HTTP, JSON and the model,
-which bounds what a Python server can do on this machine.
+most scoring projects deploy one: the caller sends feature rows that were computed beforehand (a
+feature store's output), the server turns them into a float matrix and predicts. No raw records, no
+history, no feature building, no validation beyond JSON types, no batching, no pandas: what is left is
+the cost of HTTP, JSON and the model, which bounds what a Python server can do on this machine.
 
     python -m load_tests.reference_server --port 8000 --model credit_scoring:latest
 
@@ -15,23 +15,54 @@ as null) and answers ``{"probabilities": [...]}``; ``GET /readyz`` answers 200.
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import bentoml
-import pandas as pd
+import numpy as np
 import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from train.bundle import ModelBundle
 
-__all__ = ["FeatureRows", "create_app", "main"]
+__all__ = ["FeatureRows", "create_app", "main", "row_scorer"]
 
 
 class FeatureRows(BaseModel):
     """Precomputed model features, one mapping per application."""
 
     rows: list[dict[str, float | str | None]] = Field(min_length=1, max_length=1000)
+
+
+def row_scorer(bundle: ModelBundle) -> Callable[[Sequence[Mapping[str, Any]]], np.ndarray]:
+    """Return the reference's scoring: feature rows (dicts) -> calibrated probabilities, without pandas.
+
+    Parameters
+    ----------
+    bundle : ModelBundle
+        The trained model.
+
+    Returns
+    -------
+    callable
+        Takes a sequence of feature rows, returns np.ndarray of shape (n,).
+    """
+    names = bundle.feature_names
+    # LightGBM sees a category as the position of its level in the training levels.
+    codes = {name: {level: float(i) for i, level in enumerate(levels)}
+             for name, levels in bundle.categories.items()}
+
+    def value(name: str, raw: Any) -> Any:
+        return codes[name].get(raw, math.nan) if name in codes else raw
+
+    def score(rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        matrix = np.array([[value(name, row.get(name)) for name in names] for row in rows],
+                          dtype=np.float64)  # None becomes NaN, LightGBM's missing value
+        return bundle.calibrator.probability(bundle.booster.predict(matrix, raw_score=True, num_threads=1))
+
+    return score
 
 
 def create_app(bundle: ModelBundle) -> FastAPI:
@@ -47,7 +78,7 @@ def create_app(bundle: ModelBundle) -> FastAPI:
     FastAPI
     """
     app = FastAPI(title="Plain FastAPI reference scorer")
-    names = bundle.feature_names
+    score = row_scorer(bundle)
 
     @app.get("/readyz")
     def readyz() -> dict[str, str]:
@@ -55,8 +86,7 @@ def create_app(bundle: ModelBundle) -> FastAPI:
 
     @app.post("/predict")
     def predict(request: FeatureRows) -> dict[str, Any]:
-        frame = pd.DataFrame.from_records(request.rows, columns=names)
-        return {"probabilities": bundle.predict_proba(frame).tolist()}
+        return {"probabilities": score(request.rows).tolist()}
 
     return app
 

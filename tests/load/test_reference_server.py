@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from features.build import build_features_from_records
 from load_tests.payloads import read_payloads
-from load_tests.reference_server import create_app
+from load_tests.reference_server import create_app, row_scorer
 from train.bundle import ModelBundle
 
 
@@ -32,3 +32,10 @@ def test_reference_server_is_ready(bundle):
 def test_reference_server_refuses_an_empty_request(bundle):
     with TestClient(create_app(bundle)) as client:
         assert client.post("/predict", json={"rows": []}).status_code == 422
+
+
+def test_unknown_category_level_is_scored_as_missing(bundle, payload_file):
+    [name] = list(bundle.categories)[:1]
+    row = read_payloads(payload_file).feature_rows[0]
+    score = row_scorer(bundle)
+    assert score([{**row, name: "a level never seen"}]) == pytest.approx(score([{**row, name: None}]))
