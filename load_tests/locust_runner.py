@@ -19,7 +19,7 @@ from load_tests.servers import PROJECT_ROOT
 from load_tests.thresholds import RunSummary, Thresholds
 
 __all__ = ["LOCUSTFILE", "REFERENCE_LOCUSTFILE", "LocustRun", "failure_kinds", "read_failures",
-           "read_summary", "run_locust"]
+           "read_request_counts", "read_summary", "run_locust"]
 
 LOCUSTFILE = PROJECT_ROOT / "load_tests" / "locustfile.py"
 REFERENCE_LOCUSTFILE = PROJECT_ROOT / "load_tests" / "reference_locustfile.py"
@@ -33,6 +33,8 @@ class LocustRun:
     ----------
     summary : RunSummary
         Aggregated statistics over all requests.
+    requests : dict of str to int
+        Requests completed per request name ("predict 1 (history)", "ui page", ...).
     failures : dict of str to int
         Each distinct failure (Locust's error text, e.g. "HTTP 503: ...") and how often it happened.
     exit_code : int
@@ -42,6 +44,7 @@ class LocustRun:
     """
 
     summary: RunSummary
+    requests: dict[str, int]
     failures: dict[str, int]
     exit_code: int
     output: str
@@ -62,6 +65,13 @@ def read_summary(stats_csv: Path) -> RunSummary:
                                   rps=float(row["Requests/s"]), p50_ms=float(row["50%"]),
                                   p95_ms=float(row["95%"]), p99_ms=float(row["99%"]))
     raise ValueError(f"{stats_csv} has no Aggregated row; see the Locust log for why the run stopped")
+
+
+def read_request_counts(stats_csv: Path) -> dict[str, int]:
+    """Read the requests completed per request name from a Locust ``<prefix>_stats.csv`` file."""
+    with stats_csv.open(newline="") as handle:
+        return {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(handle)
+                if row["Name"] != "Aggregated"}
 
 
 def read_failures(failures_csv: Path) -> dict[str, int]:
@@ -133,6 +143,6 @@ def run_locust(*, host: str, payloads: Path, csv_prefix: Path, users: int, run_t
     stats_csv = Path(f"{csv_prefix}_stats.csv")
     if not stats_csv.is_file():
         raise RuntimeError(f"Locust wrote no statistics (exit code {done.returncode}):\n{output[-3000:]}")
-    failures = read_failures(Path(f"{csv_prefix}_failures.csv"))
-    return LocustRun(summary=read_summary(stats_csv), failures=failures, exit_code=done.returncode,
+    return LocustRun(summary=read_summary(stats_csv), requests=read_request_counts(stats_csv),
+                     failures=read_failures(Path(f"{csv_prefix}_failures.csv")), exit_code=done.returncode,
                      output=output)
