@@ -210,14 +210,15 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
     if n_groups and columns:
         order = np.argsort(codes, kind="stable")
         starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
-        group_of_row = np.repeat(np.arange(n_groups), np.diff(np.append(starts, len(codes))))
         # Columns at a time, as many as keep a block under _BLOCK_CELLS: one block for an API batch,
         # one column at a time for a full table (memory stays flat).
         width = max(1, _BLOCK_CELLS // len(codes))
         for first in range(0, len(columns), width):
             chunk = columns[first:first + width]
-            block = np.vstack([frame[c].to_numpy(np.float64)[order] for c in chunk])
-            for j, result in enumerate(_block_statistics(block, starts, group_of_row, chunk, aggregation)):
+            block = np.empty((len(chunk), len(codes)), dtype=np.float64)
+            for i, column in enumerate(chunk):
+                block[i] = frame[column].to_numpy()[order]
+            for j, result in enumerate(_block_statistics(block, starts, chunk, aggregation)):
                 for stat, column_values in result.items():
                     values[names[chunk[j], stat]] = column_values
     for column, stats in aggregation.numeric.items():
@@ -228,12 +229,13 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
     return values
 
 
-def _block_statistics(block: np.ndarray, starts: np.ndarray, group_of_row: np.ndarray,
-                      columns: list[str], aggregation: Aggregation) -> list[dict[str, np.ndarray]]:
+def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
+                      aggregation: Aggregation) -> list[dict[str, np.ndarray]]:
     """Per column of `block` (one row per column, values sorted by group, groups starting at `starts`;
     this layout reduces several times faster than one row per record): stat -> values.
 
-    Each statistic is computed only on the rows of the columns that ask for it."""
+    Each statistic is computed only on the rows of the columns that ask for it. `block` is
+    overwritten (missing values zeroed) to save a copy of it."""
     wants = {stat: [j for j, c in enumerate(columns) if stat in aggregation.numeric[c]]
              for stat in ("sum", "mean", "min", "max", "var")}
     results: list[dict[str, np.ndarray]] = [{} for _ in columns]
@@ -242,25 +244,34 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, group_of_row: np.nd
         for i, j in enumerate(rows):
             results[j][stat] = values[i].astype(np.float32)
 
+    def rows_of(rows: list[int]) -> np.ndarray:
+        return block if len(rows) == len(columns) else block[rows]
+
     for stat, ufunc in (("min", np.fmin), ("max", np.fmax)):
         if wants[stat]:
-            keep(stat, wants[stat], ufunc.reduceat(block[wants[stat]], starts, axis=1))
+            keep(stat, wants[stat], ufunc.reduceat(rows_of(wants[stat]), starts, axis=1))
     moments = sorted(set(wants["sum"]) | set(wants["mean"]) | set(wants["var"]))
-    if moments:
-        part = block[moments]
-        missing = np.isnan(part)
-        count = np.add.reduceat(~missing, starts, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            total = np.where(count > 0, np.add.reduceat(np.where(missing, 0.0, part), starts, axis=1), np.nan)
-            mean = total / count
-            keep("sum", wants["sum"], total[[moments.index(j) for j in wants["sum"]]])
-            keep("mean", wants["mean"], mean[[moments.index(j) for j in wants["mean"]]])
-            if wants["var"]:
-                at = [moments.index(j) for j in wants["var"]]
-                # Two passes (deviations from the group mean): sums of squares would cancel.
-                deviation = np.where(missing[at], 0.0, part[at] - mean[at][:, group_of_row])
-                squares = np.add.reduceat(deviation * deviation, starts, axis=1)
-                keep("var", wants["var"], np.where(count[at] > 1, squares / (count[at] - 1), np.nan))
+    if not moments:
+        return results
+    part = rows_of(moments)
+    missing = np.isnan(part)
+    count = np.add.reduceat(~missing, starts, axis=1)
+    part[missing] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.where(count > 0, np.add.reduceat(part, starts, axis=1), np.nan)
+        mean = total / count
+        keep("sum", wants["sum"], total[[moments.index(j) for j in wants["sum"]]])
+        keep("mean", wants["mean"], mean[[moments.index(j) for j in wants["mean"]]])
+        if wants["var"]:
+            at = [moments.index(j) for j in wants["var"]]
+            sizes = np.diff(starts, append=part.shape[1])
+            group_of_row = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
+            # Two passes (deviations from the group mean): sums of squares would cancel.
+            deviation = part[at] - mean[at][:, group_of_row]
+            deviation[missing[at]] = 0.0
+            deviation *= deviation
+            squares = np.add.reduceat(deviation, starts, axis=1)
+            keep("var", wants["var"], np.where(count[at] > 1, squares / (count[at] - 1), np.nan))
     return results
 
 
