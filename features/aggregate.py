@@ -304,7 +304,7 @@ def _slope(x: np.ndarray, y: np.ndarray, codes: np.ndarray, n_groups: int) -> np
 
 
 def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[str, ...]]], *,
-             family: str) -> dict[str, FeatureInfo]:
+             family: str, table_name: str) -> dict[str, FeatureInfo]:
     """Describe every feature of `aggregation` in plain language.
 
     Parameters
@@ -315,6 +315,8 @@ def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[st
         Column -> (description, raw sources) for every column the aggregation reads.
     family : str
         Family name stored in each :class:`FeatureInfo`.
+    table_name : str
+        The raw table whose rows are summarised: the source of the row count.
 
     Returns
     -------
@@ -324,7 +326,8 @@ def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[st
     over = aggregation.over
     infos: list[FeatureInfo] = []
     if aggregation.count:
-        infos.append(FeatureInfo(f"{aggregation.prefix}_COUNT", f"Number of {over}", family, ()))
+        rows = (f"{table_name}.{table(table_name).parent_key}",)
+        infos.append(FeatureInfo(f"{aggregation.prefix}_COUNT", f"Number of {over}", family, rows))
     for column, stats in aggregation.numeric.items():
         text, sources = columns[column]
         for stat in stats:

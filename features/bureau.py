@@ -60,6 +60,9 @@ _PER_CREDIT_MEANINGS: dict[str, str] = {
        for s in _STATUS.categories},
 }
 
+#: What the per-credit status summaries read: the statuses, and the credit they are linked to.
+_STATUS_SOURCES = ("bureau.SK_ID_BUREAU", "bureau_balance.MONTHS_BALANCE", "bureau_balance.STATUS")
+
 _DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
     "DEBT_TO_CREDIT": ("Current debt as a share of the bureau credit amount",
                        ("AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM")),
@@ -121,10 +124,10 @@ def descriptions() -> dict[str, FeatureInfo]:
     for name, (text, sources) in _DERIVED.items():
         meanings[name] = (text, tuple(f"bureau.{s}" for s in sources))
     for name, text in _PER_CREDIT_MEANINGS.items():
-        meanings[name] = (text, ("bureau_balance.MONTHS_BALANCE", "bureau_balance.STATUS"))
+        meanings[name] = (text, _STATUS_SOURCES)
     infos: dict[str, FeatureInfo] = {}
     for aggregation in _AGGREGATIONS:
-        infos.update(describe(aggregation, meanings, family=FAMILY))
+        infos.update(describe(aggregation, meanings, family=FAMILY, table_name="bureau"))
     return infos
 
 

@@ -58,7 +58,10 @@ def descriptions() -> dict[str, FeatureInfo]:
             meanings[name] = (f"Number of {text[:1].lower()}{text[1:]}", sources)
     for name, (text, sources) in _DERIVED.items():
         meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
-    return {**describe(_ALL, meanings, family=FAMILY), **describe(_RECENT, meanings, family=FAMILY)}
+    infos: dict[str, FeatureInfo] = {}
+    for aggregation in (_ALL, _RECENT):
+        infos.update(describe(aggregation, meanings, family=FAMILY, table_name=_TABLE.name))
+    return infos
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

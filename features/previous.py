@@ -91,7 +91,7 @@ def descriptions() -> dict[str, FeatureInfo]:
         meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
     infos: dict[str, FeatureInfo] = {}
     for aggregation in (_ALL, _APPROVED, _REFUSED, _RUNNING, *_RECENT):
-        infos.update(describe(aggregation, meanings, family=FAMILY))
+        infos.update(describe(aggregation, meanings, family=FAMILY, table_name=_TABLE.name))
     return infos
 
 

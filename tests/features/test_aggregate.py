@@ -103,7 +103,8 @@ def test_ratio_is_missing_where_undefined(numerator, denominator, expected):
 def test_descriptions_follow_the_declaration():
     aggregation = Aggregation(prefix="X", over="the client's rows", numeric={"V": ("mean", "trend")},
                               shares={"C": ("a",)}, trend_of="T", trend_unit="day")
-    infos = describe(aggregation, {"V": ("Days past due", ("t.V",)), "C": ("Colour", ("t.C",))}, family="f")
+    infos = describe(aggregation, {"V": ("Days past due", ("t.V",)), "C": ("Colour", ("t.C",))}, family="f",
+                     table_name="bureau")
     assert [i.description for i in infos.values()] == [
         "Number of the client's rows",
         "Average days past due, over the client's rows",
@@ -111,17 +112,19 @@ def test_descriptions_follow_the_declaration():
         "Share of the client's rows where colour is 'a'",
     ]
     assert infos["X_V_MEAN"].sources == ("t.V",)
+    assert infos["X_COUNT"].sources == ("bureau.SK_ID_CURR",)
 
 
 def test_descriptions_keep_acronyms():
     aggregation = Aggregation(prefix="X", over="rows", numeric={"V": ("sum",)}, count=False)
-    infos = describe(aggregation, {"V": ("ATM withdrawals", ())}, family="f")
+    infos = describe(aggregation, {"V": ("ATM withdrawals", ())}, family="f", table_name="bureau")
     assert infos["X_V_SUM"].description == "Total ATM withdrawals, over rows"
 
 
 def test_descriptions_of_a_one_row_aggregation_name_the_value():
     aggregation = Aggregation(prefix="X", over="the latest row", numeric={"V": ("mean",)},
                               shares={"C": ("a",)}, count=False, one_row=True)
-    infos = describe(aggregation, {"V": ("Amount granted", ()), "C": ("Outcome", ())}, family="f")
+    infos = describe(aggregation, {"V": ("Amount granted", ()), "C": ("Outcome", ())}, family="f",
+                     table_name="bureau")
     assert [i.description for i in infos.values()] == [
         "Amount granted, on the latest row", "Whether outcome is 'a' on the latest row"]
