@@ -42,6 +42,7 @@ from pydantic import TypeAdapter
 from features.loaders import cast_to_schema
 from features.schema import table
 from serving.limits import BodyLimits
+from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
 from serving.middleware import ApiKeyMiddleware, ProblemResponses
 from serving.problems import error_response
 from serving.requests import (
@@ -96,6 +97,8 @@ try:
 except bentoml.exceptions.NotFound:
     raise SystemExit(f"no {MODEL_TAG} model in the BentoML model store; train one with `python -m train`"
                      ) from None
+
+logging.getLogger(BENTOML_REQUEST_LOGGER).addFilter(RejectionSummary())
 
 APPLICATIONS = bentoml.metrics.Counter(
     name="credit_scoring_applications", labelnames=["endpoint", "outcome"],

@@ -205,3 +205,13 @@ def test_openapi_describes_the_input_fields_from_the_schema(client):
 def test_advisor_page_is_mounted(client):
     response = client.get("/ui/")
     assert response.status_code == 200 and re.search(r"gradio", response.text, re.IGNORECASE)
+
+
+def test_server_log_names_rejected_fields_but_not_the_values_sent(client, server, records):
+    body = {"applications": [{**records[0], "AMT_INCOME_TOTAL": -4242.4242}]}
+    response = client.post("/predict", json=body)
+    assert response.status_code == 422
+    time.sleep(0.5)  # the log line is written after the answer
+    log = server.log_path.read_text(errors="replace")
+    assert "validation error(s) at applications.0.AMT_INCOME_TOTAL" in log
+    assert "4242.4242" not in log and "Traceback" not in log
