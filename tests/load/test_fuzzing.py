@@ -14,7 +14,7 @@ import pytest
 pytestmark = pytest.mark.server
 
 #: Seconds of fuzzing: the budget is spent whatever the speed of the server.
-BUDGET_S = 90
+BUDGET_S = 60
 
 
 def _schemathesis(url: str, report_dir: Path) -> dict:

@@ -49,12 +49,12 @@ def _predict_once(server: ServerProcess, record: dict) -> tuple[int, float]:
 def test_overload_is_queued_or_shed_with_503_and_the_service_recovers(fresh_service, payload_file, tmp_path):
     server = fresh_service
     processes = server.pids()
-    run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "warm", users=4, run_time_s=20,
+    run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "warm", users=4, run_time_s=15,
                user_classes=["PredictUser"], max_think_ms=100.0, thresholds=_RECORD_ONLY)
     baseline = server.rss_mb()
     with watch_rss(server, every_s=0.5) as rss:
         overload = run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "overload",
-                              users=OVERLOAD_USERS, run_time_s=45, user_classes=["PredictUser"],
+                              users=OVERLOAD_USERS, run_time_s=30, user_classes=["PredictUser"],
                               reset_stats=False, thresholds=_RECORD_ONLY)
     record = json.loads(payload_file.read_text())["with_history"][0]
     recovered = [_predict_once(server, record) for _ in range(5)]

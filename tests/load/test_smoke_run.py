@@ -23,7 +23,7 @@ MIX = {"predict 1 (history)", "predict 1 (no history)", "predict 10", "explain 1
 def test_realistic_mix_runs_without_a_failure(unbroken, payload_file, tmp_path):
     # 11 users: the sum of the user classes' weights, so that each class gets at least one user.
     run = run_locust(host=unbroken.url, payloads=payload_file, csv_prefix=tmp_path / "smoke", users=11,
-                     spawn_rate=2, run_time_s=45, max_think_ms=200.0, reset_stats=False, thresholds=SMOKE)
+                     spawn_rate=2, run_time_s=30, max_think_ms=200.0, reset_stats=False, thresholds=SMOKE)
     assert run.failures == {}, f"failures: {run.failures}\n{run.output[-2000:]}"
     assert run.exit_code == 0, run.output[-3000:]
     assert set(run.requests) >= MIX, f"requests: {run.requests}"
