@@ -154,6 +154,13 @@ def test_values_outside_the_training_range_give_finite_or_missing_features(incom
     assert not np.isinf(numbers).any()
 
 
+@pytest.mark.parametrize("path", ["records", "tables"])
+def test_no_applications_give_no_rows_and_every_column(path):
+    features = (build_features_from_records([]) if path == "records"
+                else build_features(pd.DataFrame({"SK_ID_CURR": np.array([], dtype=np.int32)}), {}))
+    assert features.shape == (0, len(feature_names()))
+
+
 def test_application_without_any_field_but_its_id_gives_a_row():
     features = build_features_from_records([{"SK_ID_CURR": 5}])
     assert features.shape == (1, len(feature_names()))
