@@ -209,7 +209,8 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
     columns = [c for c, stats in aggregation.numeric.items() if set(stats) - {"trend"}]
     if n_groups and columns:
         order = np.argsort(codes, kind="stable")
-        starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
+        # Codes are 0..n_groups-1, each present: group g starts after the rows of groups before it.
+        starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))[:-1]])
         # Columns at a time, as many as keep a block under _BLOCK_CELLS: one block for an API batch,
         # one column at a time for a full table (memory stays flat).
         width = max(1, _BLOCK_CELLS // len(codes))
