@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,3 +72,29 @@ def test_threads_sharing_a_validator_each_get_their_own_failures(suite, incoming
     with ThreadPoolExecutor(max_workers=6) as pool:
         found = list(pool.map(validator.validate, frames))
     assert [[f.row for f in failures] for failures in found] == [[row] for row in range(6)]
+
+
+def with_random_problems(incoming: pd.DataFrame, suite: dict, seed: int) -> pd.DataFrame:
+    """`incoming` with a third of its range-checked values moved onto, just past or far past a bound,
+    or set to the placeholder, missing or infinite."""
+    rng = np.random.default_rng(seed)
+    frame = incoming.copy()
+    for expectation in ranges_only(suite)["expectations"]:
+        kwargs = expectation["kwargs"]
+        bound = kwargs["max_value"] if kwargs["max_value"] is not None else kwargs["min_value"]
+        column = frame.columns.get_loc(kwargs["column"])
+        just_past = np.nextafter(np.float32(bound), np.float32(np.inf))
+        choices = [bound, just_past, -abs(bound) - 1, 10 * abs(bound) + 1, DAYS_SENTINEL, np.nan, np.inf,
+                   -np.inf]
+        for row in rng.choice(len(frame), size=len(frame) // 3, replace=False):
+            frame.iloc[row, column] = np.float32(rng.choice(choices))
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_ranges_report_what_gx_reports_per_column(suite, incoming, seed):
+    frame = with_random_problems(incoming, suite, seed)
+    ranges = ranges_only(suite)
+    expected = BatchValidator(ranges, compile_ranges=False).validate(frame)
+    assert len({f.column for f in expected}) > 10
+    assert BatchValidator(ranges).validate(frame) == expected
