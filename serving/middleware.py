@@ -5,6 +5,7 @@ answers a failure with its own 400 body (locations only, no SK_ID_CURR, no value
 keeps a copy of the body as the application reads it; when BentoML answers 400, it validates the copy
 again with the same request model and answers with one problem per fault instead (400 for a body that
 is not JSON, 422 for JSON that breaks the contract). Valid requests pay only for keeping the chunks.
+A body declared as anything but JSON (form, multipart, text) is answered 415 before BentoML parses it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.problems import application_ids, error_response, problems_from_validation_error
-from serving.responses import ErrorBody
+from serving.responses import ErrorBody, Problem
 
 __all__ = ["ApiKeyMiddleware", "ProblemResponses"]
 
 
 class ProblemResponses:
     """Rewrites BentoML's 400 answers on the API routes into :class:`~serving.responses.ErrorBody`.
+
+    Bodies that declare a Content-Type other than ``application/json`` are answered 415 at once.
 
     Parameters
     ----------
@@ -46,6 +49,13 @@ class ProblemResponses:
         path = scope.get("path")
         if scope["type"] != "http" or path not in self.bodies:
             await self.app(scope, receive, send)
+            return
+        media_type = _media_type(scope)
+        if media_type not in _JSON_MEDIA_TYPES:
+            # BentoML parses form and multipart bodies itself: a multipart body answered 500.
+            problem = Problem(index=None, SK_ID_CURR=None, field="Content-Type",
+                              problem=f"must be application/json, got {media_type}; send the body as JSON")
+            await error_response([problem], status_code=415)(scope, receive, send)
             return
         chunks: list[bytes] = []
         held: list[Message] = []
@@ -87,6 +97,16 @@ class ProblemResponses:
             not_json = any(e["type"] == "json_invalid" for e in error.errors())
             return error_response(problems, status_code=400 if not_json else 422)
         return None
+
+
+#: Content types a /predict or /explain body may declare (none at all is read as JSON too).
+_JSON_MEDIA_TYPES = frozenset({"", "application/json"})
+
+
+def _media_type(scope: Scope) -> str:
+    """Return the request's media type, lower case, without parameters ("" when it declares none)."""
+    declared = dict(scope.get("headers") or []).get(b"content-type", b"")
+    return declared.decode("latin-1").split(";")[0].strip().lower()
 
 
 def _parsed(body: bytes) -> object:

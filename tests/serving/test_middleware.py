@@ -59,6 +59,26 @@ def test_deeply_nested_body_gets_400_not_500():
     assert response.json()["problems"][0]["problem"].startswith("the body is not valid JSON")
 
 
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=xyz",
+                                          "application/x-www-form-urlencoded", "text/plain"])
+def test_body_declared_as_another_media_type_gets_415_naming_the_header(content_type):
+    test_client, _ = client()
+    response = test_client.post("/predict", content=b'{"applications": [{"SK_ID_CURR": 1}]}',
+                                headers={"content-type": content_type})
+    assert response.status_code == 415
+    [problem] = response.json()["problems"]
+    assert problem["field"] == "Content-Type"
+    assert problem["problem"].startswith(f"must be application/json, got {content_type.split(';')[0]}")
+
+
+@pytest.mark.parametrize("headers", [{"content-type": "application/json; charset=utf-8"},
+                                     {"content-type": "Application/JSON"}, {}])
+def test_json_body_with_or_without_declared_type_passes(headers):
+    test_client, _ = client()
+    response = test_client.post("/predict", content=b'{"applications": [{"SK_ID_CURR": 1}]}', headers=headers)
+    assert response.json() == {"scored": 1}
+
+
 def test_body_that_is_not_json_gets_400():
     test_client, rejected = client()
     response = test_client.post("/predict", content=b"<xml/>", headers={"content-type": "application/json"})
