@@ -8,13 +8,7 @@ Servers run ``bentoml serve`` as subprocesses on free ports.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,43 +16,8 @@ import pytest
 from features.records import tables_to_records
 from features.schema import HISTORY_TABLES
 from features.synthetic import generate_tables
-from load_tests.servers import PROJECT_ROOT, ServerProcess, free_port, running, service_command
-
-#: Small enough to train in well under a minute on 2 cores, big enough for every feature family.
-TRAIN_CLIENTS = 1500
-TRAIN_SEED = 3
-OFFLINE = {"BENTOML_DO_NOT_TRACK": "true", "GRADIO_ANALYTICS_ENABLED": "False"}
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A model saved by ``python -m train`` in a BentoML home of its own."""
-
-    bentoml_home: Path
-    tag: str
-    path: Path
-
-    def environment(self, **extra: str) -> dict[str, str]:
-        """Return the environment of a process that uses this model's store."""
-        return {**os.environ, **OFFLINE, "BENTOML_HOME": str(self.bentoml_home), **extra}
-
-
-@pytest.fixture(scope="session")
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
-    """Train a small model with the real training command, into a temporary BentoML home."""
-    work = tmp_path_factory.mktemp("service_model")
-    home = work / "bentoml_home"
-    done = subprocess.run(
-        [sys.executable, "-m", "train", "--clients", str(TRAIN_CLIENTS), "--seed", str(TRAIN_SEED),
-         "--trials", "2", "--folds", "2", "--timeout", "30", "--threads", "2", "--no-progress",
-         "--study-db", str(work / "studies.sqlite3"), "--suite-out", str(work / "suite.json")],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
-        env={**os.environ, **OFFLINE, "BENTOML_HOME": str(home)})
-    assert done.returncode == 0, f"training failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    tag = re.search(r"^model: (\S+)$", done.stdout, re.MULTILINE)
-    path = re.search(r"^saved in: (.+)$", done.stdout, re.MULTILINE)
-    assert tag and path, f"training printed no model tag or folder:\n{done.stdout}"
-    return TrainedModel(bentoml_home=home, tag=tag.group(1), path=Path(path.group(1)))
+from load_tests.servers import ServerProcess, free_port, running, service_command
+from tests.conftest import TRAIN_CLIENTS, TRAIN_SEED, TrainedModel
 
 
 @pytest.fixture(scope="session")
