@@ -110,6 +110,17 @@ def test_deeply_nested_json_is_refused_as_bad_json(unbroken, body):
     assert "not valid JSON" in _problems(answer)
 
 
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x",
+                                          "application/x-www-form-urlencoded"])
+def test_body_of_another_media_type_is_refused_with_415(unbroken, content_type):
+    body = b'{"applications": [{"SK_ID_CURR": 1}]}'
+    with _connect(unbroken, timeout_s=30.0) as sock:
+        sock.sendall(_head(len(body)).replace(b"application/json", content_type.encode()) + body)
+        status, answer = _answer(sock)
+    assert status == 415
+    assert _problems(answer).startswith("Content-Type: must be application/json")
+
+
 def test_history_list_over_the_limit_is_refused_naming_the_field(unbroken):
     record = {"SK_ID_CURR": 5, "installments_payments": [{"AMT_PAYMENT": 1.0}] * (MAX_HISTORY_ROWS + 1)}
     body = json.dumps({"applications": [record]}).encode()
