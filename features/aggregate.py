@@ -15,7 +15,7 @@ table gets no row; the caller reindexes to its clients, which leaves their featu
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +24,8 @@ import pandas as pd
 from features.schema import table
 
 __all__ = [
-    "Aggregation", "FeatureInfo", "aggregate", "describe", "level_name", "ratio", "row_total",
-    "schema_meanings",
+    "Aggregation", "FeatureInfo", "aggregate", "describe", "describe_family", "level_name", "ratio",
+    "row_total", "schema_meanings",
 ]
 
 #: Most cells (rows x columns) summarised in one float64 block (see `_numeric_statistics`).
@@ -349,6 +349,36 @@ def describe(aggregation: Aggregation, columns: Mapping[str, tuple[str, tuple[st
                                      family, sources))
     assert [i.name for i in infos] == aggregation.names, "names and descriptions disagree: a bug"
     return {i.name: i for i in infos}
+
+
+def describe_family(aggregations: Iterable[Aggregation], meanings: Mapping[str, tuple[str, tuple[str, ...]]],
+                    derived: Mapping[str, tuple[str, tuple[str, ...]]], *, family: str,
+                    table_name: str) -> dict[str, FeatureInfo]:
+    """Describe every feature of a family's aggregations, in output order.
+
+    Parameters
+    ----------
+    aggregations : iterable of Aggregation
+        The family's declarations, in output order.
+    meanings : mapping of str to (str, tuple of str)
+        Column -> (description, raw sources) of the raw columns (:func:`schema_meanings`, reworded where
+        the family needs it).
+    derived : mapping of str to (str, tuple of str)
+        Column -> (description, raw column names of `table_name`) of the columns the family derives.
+    family, table_name : str
+        As in :func:`describe`.
+
+    Returns
+    -------
+    dict of str to FeatureInfo
+        Keyed by feature name.
+    """
+    columns = {**meanings, **{name: (text, tuple(f"{table_name}.{s}" for s in sources))
+                              for name, (text, sources) in derived.items()}}
+    infos: dict[str, FeatureInfo] = {}
+    for aggregation in aggregations:
+        infos.update(describe(aggregation, columns, family=family, table_name=table_name))
+    return infos
 
 
 def schema_meanings(table_name: str) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -16,7 +16,7 @@ from features.aggregate import (
     Aggregation,
     FeatureInfo,
     aggregate,
-    describe,
+    describe_family,
     level_name,
     ratio,
     schema_meanings,
@@ -121,14 +121,9 @@ _AGGREGATIONS = (_ALL, _ACTIVE, _CLOSED, _RECENT)
 def descriptions() -> dict[str, FeatureInfo]:
     """Return name -> :class:`FeatureInfo` for every bureau feature, in output order."""
     meanings = schema_meanings("bureau")
-    for name, (text, sources) in _DERIVED.items():
-        meanings[name] = (text, tuple(f"bureau.{s}" for s in sources))
     for name, text in _PER_CREDIT_MEANINGS.items():
         meanings[name] = (text, _STATUS_SOURCES)
-    infos: dict[str, FeatureInfo] = {}
-    for aggregation in _AGGREGATIONS:
-        infos.update(describe(aggregation, meanings, family=FAMILY, table_name="bureau"))
-    return infos
+    return describe_family(_AGGREGATIONS, meanings, _DERIVED, family=FAMILY, table_name="bureau")
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

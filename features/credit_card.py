@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -56,12 +56,7 @@ def descriptions() -> dict[str, FeatureInfo]:
     for name, (text, sources) in list(meanings.items()):
         if name.startswith("CNT_") and texts.count(text) > 1:
             meanings[name] = (f"Number of {text[:1].lower()}{text[1:]}", sources)
-    for name, (text, sources) in _DERIVED.items():
-        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
-    infos: dict[str, FeatureInfo] = {}
-    for aggregation in (_ALL, _RECENT):
-        infos.update(describe(aggregation, meanings, family=FAMILY, table_name=_TABLE.name))
-    return infos
+    return describe_family((_ALL, _RECENT), meanings, _DERIVED, family=FAMILY, table_name=_TABLE.name)
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -51,12 +51,7 @@ _RECENT = Aggregation(
 def descriptions() -> dict[str, FeatureInfo]:
     """Return name -> :class:`FeatureInfo` for every instalment feature, in output order."""
     meanings = schema_meanings(_TABLE.name)
-    for name, (text, sources) in _DERIVED.items():
-        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
-    infos: dict[str, FeatureInfo] = {}
-    for aggregation in (_ALL, _RECENT):
-        infos.update(describe(aggregation, meanings, family=FAMILY, table_name=_TABLE.name))
-    return infos
+    return describe_family((_ALL, _RECENT), meanings, _DERIVED, family=FAMILY, table_name=_TABLE.name)
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

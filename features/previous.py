@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe, ratio, schema_meanings
+from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -87,12 +87,8 @@ def descriptions() -> dict[str, FeatureInfo]:
     for c in _SENTINEL:
         meanings[c.name] = (f"{c.description} (placeholder {c.sentinel} counted as missing)",
                             meanings[c.name][1])
-    for name, (text, sources) in _DERIVED.items():
-        meanings[name] = (text, tuple(f"{_TABLE.name}.{s}" for s in sources))
-    infos: dict[str, FeatureInfo] = {}
-    for aggregation in (_ALL, _APPROVED, _REFUSED, _RUNNING, *_RECENT):
-        infos.update(describe(aggregation, meanings, family=FAMILY, table_name=_TABLE.name))
-    return infos
+    return describe_family((_ALL, _APPROVED, _REFUSED, _RUNNING, *_RECENT), meanings, _DERIVED,
+                           family=FAMILY, table_name=_TABLE.name)
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
