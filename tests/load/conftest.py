@@ -1,61 +1,26 @@
-"""Fixtures of the load and fault tests: a small trained model, a payload file and real servers.
+"""Fixtures of the load and fault tests: a payload file and real servers.
 
-The model is trained once per session by the real training command (``python -m train``) into a
-BentoML home in a temporary folder; servers run as subprocesses (``bentoml serve``) on free ports.
+The model is the session's (``trained_model`` in ``tests/conftest.py``: the real training command into
+a BentoML home in a temporary folder); servers run as subprocesses (``bentoml serve``) on free ports.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from load_tests.make_payloads import write_payloads
 from load_tests.servers import (
-    PROJECT_ROOT,
     ServerProcess,
     ServiceSettings,
     free_port,
     running,
     service_command,
 )
+from tests.conftest import TrainedModel
 from train.bundle import ModelBundle
-
-#: Small enough to train in well under a minute on 2 cores, big enough for every feature family.
-TRAIN_CLIENTS = 1500
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A model saved by ``python -m train`` in a BentoML home of its own."""
-
-    bentoml_home: Path
-    tag: str
-    path: Path
-
-
-@pytest.fixture(scope="session")
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
-    """Train a small model with the real training command, into a temporary BentoML home."""
-    work = tmp_path_factory.mktemp("load_model")
-    home = work / "bentoml_home"
-    done = subprocess.run(
-        [sys.executable, "-m", "train", "--clients", str(TRAIN_CLIENTS), "--trials", "2", "--folds", "2",
-         "--timeout", "30", "--threads", "2", "--seed", "3", "--no-progress",
-         "--study-db", str(work / "studies.sqlite3"), "--suite-out", str(work / "suite.json")],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
-        env={**os.environ, "BENTOML_HOME": str(home), "BENTOML_DO_NOT_TRACK": "true"})
-    assert done.returncode == 0, f"training failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    tag = re.search(r"^model: (\S+)$", done.stdout, re.MULTILINE)
-    path = re.search(r"^saved in: (.+)$", done.stdout, re.MULTILINE)
-    assert tag and path, f"training printed no model tag or folder:\n{done.stdout}"
-    return TrainedModel(bentoml_home=home, tag=tag.group(1), path=Path(path.group(1)))
 
 
 @pytest.fixture(scope="session")
