@@ -1,4 +1,4 @@
-"""Overload: at twice the load one machine is sized for, the service queues, sheds with 503, recovers.
+"""Overload: at 2 and 8 times the load one machine is sized for, the service queues, sheds with 503, recovers.
 
 The documented behaviour: requests beyond what the model service can serve wait in its batching queue
 for up to ``max_latency_ms``; a request the dispatcher predicts would wait longer is answered at once
@@ -24,7 +24,6 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 #: Concurrent clients one 2-core machine is sized for (the floors are stated at this load).
 SUSTAINED_USERS = 32
-OVERLOAD_USERS = 2 * SUSTAINED_USERS
 #: Memory the server may add under overload, and the most it may still grow in the run's last third.
 RSS_GROWTH_MB = 300.0
 RSS_TREND_MB = 60.0
@@ -46,20 +45,25 @@ def _predict_once(server: ServerProcess, record: dict) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-def test_overload_is_queued_or_shed_with_503_and_the_service_recovers(fresh_service, payload_file, tmp_path):
+# 8 times: BentoML's client of the model service used to drop calls in flight every 100 calls, which
+# only showed as HTTP 500 far beyond the sizing load (59% of requests at 256 clients, none at 64).
+@pytest.mark.parametrize("factor", [2, 8])
+def test_overload_is_queued_or_shed_with_503_and_the_service_recovers(fresh_service, payload_file, tmp_path,
+                                                                      factor):
     server = fresh_service
     processes = server.pids()
-    run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "warm", users=4, run_time_s=15,
+    run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "warm", users=4, run_time_s=10,
                user_classes=["PredictUser"], max_think_ms=100.0, thresholds=_RECORD_ONLY)
     baseline = server.rss_mb()
+    users = factor * SUSTAINED_USERS
     with watch_rss(server, every_s=0.5) as rss:
         overload = run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "overload",
-                              users=OVERLOAD_USERS, run_time_s=30, user_classes=["PredictUser"],
-                              reset_stats=False, thresholds=_RECORD_ONLY)
+                              users=users, run_time_s=25, user_classes=["PredictUser"], reset_stats=False,
+                              thresholds=_RECORD_ONLY)
     record = json.loads(payload_file.read_text())["with_history"][0]
     recovered = [_predict_once(server, record) for _ in range(5)]
 
-    assert overload.summary.requests > OVERLOAD_USERS, overload.output[-2000:]
+    assert overload.summary.requests > users, overload.output[-2000:]
     assert set(failure_kinds(overload.failures)) <= {"HTTP 503"}, overload.failures
     assert server.alive() and server.pids() == processes, server.log_tail()
     third = len(rss) // 3
