@@ -71,15 +71,21 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
 
 
 def _cpu_ms(call: Callable[[], object], *, repeats: int) -> float:
+    """Return the median CPU milliseconds of `repeats` calls (after one unmeasured call).
+
+    The median, because other processes on a shared machine inflate some calls (cache, SMT).
+    """
     call()
-    started = time.process_time()
+    times = []
     for _ in range(repeats):
+        started = time.process_time()
         call()
-    return (time.process_time() - started) / repeats * 1000.0
+        times.append(time.process_time() - started)
+    return float(np.median(times)) * 1000.0
 
 
 def stage_costs(bundle: ModelBundle, records: Sequence[dict[str, Any]], *,
-                batch_sizes: Sequence[int] = (1, 32), repeats: int = 5) -> list[StageCost]:
+                batch_sizes: Sequence[int] = (1, 32), repeats: int = 9) -> list[StageCost]:
     """Measure the CPU time of each stage of the service's work on batches of `records`.
 
     Stages: parsing a request body with the request model, the whole scoring of a batch (validation
@@ -94,8 +100,8 @@ def stage_costs(bundle: ModelBundle, records: Sequence[dict[str, Any]], *,
         Raw API records, at least ``max(batch_sizes)`` of them.
     batch_sizes : sequence of int, default=(1, 32)
         Batch sizes to measure.
-    repeats : int, default=5
-        Calls averaged per stage and size (after one unmeasured call).
+    repeats : int, default=9
+        Calls per stage and size whose median is kept (after one unmeasured call).
 
     Returns
     -------

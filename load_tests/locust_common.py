@@ -22,6 +22,8 @@ from load_tests.thresholds import RunSummary, Thresholds, violations
 __all__ = ["Bodies", "bodies", "think_time", "thresholds_from_options"]
 
 _LOG = logging.getLogger("load_tests")
+# Distinct multi-application bodies per process: enough variety, without holding every combination.
+_MANY_BODIES = 100
 _DEFAULTS = Thresholds()
 
 
@@ -89,7 +91,7 @@ class Bodies:
         self.without_history = [self._body(applications_field, [r]) for r in payloads.without_history]
         pool = [*payloads.with_history, *payloads.without_history]
         self.many = [self._body(applications_field, random.Random(i).sample(pool, batch_size))
-                     for i in range(len(pool))]
+                     for i in range(_MANY_BODIES)]
         self.feature_rows = [self._body("rows", [r]) for r in payloads.feature_rows]
 
     @staticmethod
