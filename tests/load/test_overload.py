@@ -24,9 +24,13 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 #: Concurrent clients one 2-core machine is sized for (the floors are stated at this load).
 SUSTAINED_USERS = 32
-#: Memory the server may add under overload, and the most it may still grow in the run's last third.
+#: Memory the server may add under overload. The first minute or so of overload grows the model
+#: worker's allocator arenas and caches (~150 MiB, then flat: measured over four 30 s rounds), so
+#: memory must level off: a round's peak within RSS_LEVEL_MB of the round before, in at most MAX_ROUNDS.
 RSS_GROWTH_MB = 300.0
-RSS_TREND_MB = 60.0
+RSS_LEVEL_MB = 30.0
+ROUND_S = 20
+MAX_ROUNDS = 5
 #: Longest a single request may take once the overload has stopped and the queue has drained.
 RECOVERED_LATENCY_S = 10.0
 _RECORD_ONLY = Thresholds(max_fail_ratio=1.0, max_p95_ms=1e9, max_p99_ms=1e9)
@@ -56,18 +60,22 @@ def test_overload_is_queued_or_shed_with_503_and_the_service_recovers(fresh_serv
                user_classes=["PredictUser"], max_think_ms=100.0, thresholds=_RECORD_ONLY)
     baseline = server.rss_mb()
     users = factor * SUSTAINED_USERS
-    with watch_rss(server, every_s=0.5) as rss:
-        overload = run_locust(host=server.url, payloads=payload_file, csv_prefix=tmp_path / "overload",
-                              users=users, run_time_s=25, user_classes=["PredictUser"], reset_stats=False,
-                              thresholds=_RECORD_ONLY)
+    peaks = []
+    for round_ in range(MAX_ROUNDS):
+        with watch_rss(server, every_s=0.5) as rss:
+            overload = run_locust(host=server.url, payloads=payload_file, users=users,
+                                  csv_prefix=tmp_path / f"overload{round_}", run_time_s=ROUND_S,
+                                  user_classes=["PredictUser"], reset_stats=False, thresholds=_RECORD_ONLY)
+        assert overload.summary.requests > users, overload.output[-2000:]
+        assert set(failure_kinds(overload.failures)) <= {"HTTP 503"}, overload.failures
+        peaks.append(max(rss))
+        if len(peaks) > 1 and peaks[-1] - peaks[-2] < RSS_LEVEL_MB:
+            break
     record = json.loads(payload_file.read_text())["with_history"][0]
     recovered = [_predict_once(server, record) for _ in range(5)]
 
-    assert overload.summary.requests > users, overload.output[-2000:]
-    assert set(failure_kinds(overload.failures)) <= {"HTTP 503"}, overload.failures
     assert server.alive() and server.pids() == processes, server.log_tail()
-    third = len(rss) // 3
-    assert max(rss) - baseline < RSS_GROWTH_MB, f"RSS from {baseline:.0f} to {max(rss):.0f} MiB"
-    assert max(rss[-third:]) - max(rss[:third]) < RSS_TREND_MB, f"RSS still growing: {rss}"
+    assert max(peaks) - baseline < RSS_GROWTH_MB, f"RSS from {baseline:.0f} to {max(peaks):.0f} MiB"
+    assert peaks[-1] - peaks[-2] < RSS_LEVEL_MB, f"RSS peaks of successive rounds still growing: {peaks}"
     assert [status for status, _ in recovered] == [200] * 5
     assert max(seconds for _, seconds in recovered) < RECOVERED_LATENCY_S, recovered

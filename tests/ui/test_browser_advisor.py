@@ -27,6 +27,7 @@ from ui.portfolio import Portfolio
 from ui.text import DECISION_WORD, FORM_FIELDS, TITLE
 
 playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 
 pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.slow]
 
@@ -69,6 +70,12 @@ def open_page(browser, url: str):
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     tab.goto(f"{url}/ui/")
     tab.wait_for_selector("#client-id input", timeout=EVENT_MS)
+    # The page's load event fills the suggestions; typing before it has answered is undone when they arrive.
+    field = tab.locator("#client-id input")
+    field.click()
+    tab.get_by_role("option").first.wait_for(timeout=EVENT_MS)
+    field.press("Escape")
+    field.blur()
     return tab
 
 
@@ -160,8 +167,14 @@ def test_client_is_looked_up_with_the_keyboard_only(page, ui_server, portfolio):
     page.locator("#client-id input").focus()
     page.keyboard.press("Control+A")
     page.keyboard.type(str(sk_id))
+    # Enter picks the highlighted suggestion: wait until the typed id has filtered the list down to it,
+    # or a loaded machine lets Enter pick the first client of the unfiltered list.
+    expect(page.get_by_role("option")).to_have_count(1, timeout=EVENT_MS)
+    expect(page.get_by_role("option")).to_have_accessible_name(str(sk_id))
     page.keyboard.press("Enter")
+    expect(page.locator("#client-id input")).to_have_value(str(sk_id))
     page.keyboard.press("Tab")
+    expect(page.locator("#look-up")).to_be_focused()
     page.keyboard.press("Enter")
     page.locator("#status").get_by_text(f"Client {sk_id} ").wait_for(timeout=EVENT_MS)
     assert_decision_matches(page, explain(ui_server.url, portfolio.record(sk_id)))
