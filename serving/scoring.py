@@ -7,7 +7,8 @@ the others are scored together, so one client's bad application never fails anot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,12 +70,13 @@ class Scorer:
                    if stats.get("kind") == "number" and stats.get("quantiles")}
         self._reasons = ReasonWriter(bundle.feature_names, self._labels, medians=medians)
 
-    def predict(self, applications: Sequence[BaseModel]) -> list[PredictionOutcome]:
+    def predict(self, applications: Sequence[Mapping[str, Any]]) -> list[PredictionOutcome]:
         """Return one outcome per application, in order.
 
         Parameters
         ----------
-        applications : sequence of serving.requests.Application
+        applications : sequence of mapping
+            Raw application records that passed the request model (`serving.requests.forwarded_records`).
         """
         problems, valid, features = self._validated_features(applications)
         outcomes = [PredictionOutcome(problems=found) for found in problems]
@@ -83,12 +85,13 @@ class Scorer:
                 outcomes[i] = PredictionOutcome(prediction=prediction)
         return outcomes
 
-    def explain(self, applications: Sequence[BaseModel]) -> list[ExplanationOutcome]:
+    def explain(self, applications: Sequence[Mapping[str, Any]]) -> list[ExplanationOutcome]:
         """Return one outcome per application, in order, each with every feature's contribution.
 
         Parameters
         ----------
-        applications : sequence of serving.requests.Application
+        applications : sequence of mapping
+            Raw application records that passed the request model (`serving.requests.forwarded_records`).
         """
         problems, valid, features = self._validated_features(applications)
         outcomes = [ExplanationOutcome(problems=found) for found in problems]
@@ -102,10 +105,9 @@ class Scorer:
                 prediction, shap[row], float(base[row]), values[row]))
         return outcomes
 
-    def _validated_features(self, applications: Sequence[BaseModel]) -> tuple[
+    def _validated_features(self, records: Sequence[Mapping[str, Any]]) -> tuple[
             list[list[Problem]], list[int], pd.DataFrame | None]:
         """Validate the batch; return each application's problems, the valid positions, their features."""
-        records = [a.model_dump(exclude_defaults=True) for a in applications]
         frame = cast_to_schema(pd.DataFrame.from_records(
             [{k: v for k, v in r.items() if k not in HISTORY_FIELDS} for r in records],
             columns=APPLICATION_TABLE.column_names), APPLICATION_TABLE)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from serving.requests import Application
+from serving.requests import Application, forwarded_records
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 from ui.handlers import Advisor
@@ -41,7 +41,8 @@ def local_advisor(model_path: str | Path, demo_folder: str | Path) -> Advisor:
     scorer = Scorer(bundle)
 
     def explain(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        outcomes = scorer.explain([Application.model_validate(record) for record in records])
+        checked = [Application.model_validate(record) for record in records]
+        outcomes = scorer.explain(forwarded_records(records, checked))
         problems = [f"{p.field}: {p.problem}" for outcome in outcomes for p in outcome.problems]
         if problems:
             raise ValueError("; ".join(problems))

@@ -5,7 +5,7 @@ import pytest
 
 from features.build import build_features
 from serving.reasons import MAX_REASONS, is_protected
-from serving.requests import Application
+from serving.requests import Application, forwarded_records
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 
@@ -22,14 +22,15 @@ def scorer(bundle) -> Scorer:
 
 @pytest.fixture(scope="module")
 def applications(records) -> list:
-    return [Application.model_validate(record) for record in records[:40]]
+    """What the model service gets: records that passed the request model, as sent."""
+    return forwarded_records(records[:40], [Application.model_validate(record) for record in records[:40]])
 
 
 @pytest.fixture(scope="module")
 def offline(bundle, tables, history, applications) -> np.ndarray:
     """P(default) of the same clients, from features built on the full tables."""
     features = build_features(tables["application_test"], history)
-    return bundle.predict_proba(features.loc[[a.SK_ID_CURR for a in applications]])
+    return bundle.predict_proba(features.loc[[a["SK_ID_CURR"] for a in applications]])
 
 
 def cited(reason: str, contributions) -> list:
@@ -38,12 +39,12 @@ def cited(reason: str, contributions) -> list:
 
 
 def implausible(application):
-    return application.model_copy(update={"AMT_INCOME_TOTAL": 5e9})
+    return {**application, "AMT_INCOME_TOTAL": 5e9}
 
 
 def test_predictions_equal_the_offline_model_on_the_full_tables(scorer, applications, offline):
     outcomes = scorer.predict(applications)
-    assert [o.prediction.SK_ID_CURR for o in outcomes] == [a.SK_ID_CURR for a in applications]
+    assert [o.prediction.SK_ID_CURR for o in outcomes] == [a["SK_ID_CURR"] for a in applications]
     np.testing.assert_allclose([o.prediction.probability for o in outcomes], offline, rtol=0, atol=1e-12)
 
 
@@ -62,7 +63,7 @@ def test_implausible_application_is_answered_with_problems_and_the_others_scored
     outcomes = scorer.predict(batch)
     assert outcomes[1].prediction is None
     [problem] = outcomes[1].problems
-    assert (problem.SK_ID_CURR, problem.field) == (applications[1].SK_ID_CURR, "AMT_INCOME_TOTAL")
+    assert (problem.SK_ID_CURR, problem.field) == (applications[1]["SK_ID_CURR"], "AMT_INCOME_TOTAL")
     assert "not plausible" in problem.problem
     assert [outcomes[i].prediction.probability for i in (0, 2)] == pytest.approx(offline[[0, 2]], abs=1e-12)
 
