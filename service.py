@@ -23,8 +23,7 @@ Environment (read here, once):
   service; ``off`` validates and scores each request alone (for benchmarks).
 - ``CREDIT_SCORING_ACCESS_LOG`` (``off`` by default, or ``on``): BentoML's line per request (method,
   path, status, sizes, latency; no body). Off, as it cost 20-35% of a BentoML server's throughput
-  (stack notes): /metrics counts
-  the same.
+  (stack notes): /metrics counts the same.
 - ``CREDIT_SCORING_DEMO_DATA`` (default ``data/demo``): Kaggle-layout folder of the page's demo
   clients (application_test and history); without it the page scores typed-in applications only.
 """
