@@ -98,14 +98,14 @@ def _switch(name: str, default: str) -> bool:
 BATCHING = _switch("CREDIT_SCORING_BATCHING", "on")
 _LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
 
-# Adaptive batching of the model service, chosen from measurements (README "Batching"; 2 shared cores,
-# one-application requests with history, closed loop). A batch has a fixed cost whatever its rows:
-# Great Expectations validation (0.15-0.4 s for the ~25 expectations the service runs, 1.7-2 s for
-# the whole suite) and feature building (0.3-0.8 s): batching gave 17.8 requests/s (p50 0.9 s) at
-# 16 clients against 2.5 (p50 6.3 s) unbatched, 9.9 against 1.2 explanations/s at 8 clients.
-# max_latency_ms is a shedding budget, not a wait: at 1,000 ms BentoML answered 503 to 6% of the
-# requests (80% on a busier machine), as batches take about a second; 10,000 shed none. The batch
-# sizes are the request limits, so that one full request is one batch.
+# Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
+# 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
+# whatever its rows (in process: ~50 ms for 1 application, ~68 ms for 32; features ~30 ms and Great
+# Expectations ~14 ms of it), so batching gave 117 requests/s (p99 0.62 s) at 32 clients against 15
+# (p99 2.4 s) unbatched, and 56 against 11 explanations/s. max_latency_ms is a shedding budget, not a
+# wait: at 1,000 ms BentoML answered 503 to 6% of the requests (80% on a busier machine) when batches
+# took about a second; 10,000 shed none, also at 256 clients (p99 2.3 s). The batch sizes are the
+# request limits, so that one full request is one batch.
 PREDICT_MAX_BATCH = MAX_PREDICT_APPLICATIONS
 EXPLAIN_MAX_BATCH = MAX_EXPLAIN_APPLICATIONS
 MAX_LATENCY_MS = 10_000
