@@ -87,9 +87,13 @@ class _WholeNumber:
         return core_schema.chain_schema([whole, core_schema.int_schema(**bounds)])
 
 
+def _json_bounds(low: float | None, high: float | None) -> dict[str, float]:
+    """JSON schema bounds: ``minimum``/``maximum`` for the bounds that are set."""
+    return {key: bound for key, bound in (("minimum", low), ("maximum", high)) if bound is not None}
+
+
 def _integer(column: Column, description: str, *, low: float | None, high: float | None) -> Any:
-    limits = {key: bound for key, bound in (("minimum", low), ("maximum", high)) if bound is not None}
-    schema = {"type": "integer", **limits, "title": column.name, "description": description}
+    schema = {"type": "integer", **_json_bounds(low, high), "title": column.name, "description": description}
     return Annotated[int, _WholeNumber(low, high), WithJsonSchema(schema)]
 
 
@@ -132,9 +136,8 @@ def _field_type(column: Column) -> Any:
     if column.sentinel is not None and (column.low, column.high) != (None, None):
         number = int if column.written_as_int else float
         kind = "integer" if column.written_as_int else "number"
-        limits = {key: bound for key, bound in (("minimum", column.low), ("maximum", column.high))
-                  if bound is not None}
-        schema = {"anyOf": [{"type": kind, **limits}, {"const": column.sentinel}], "title": column.name,
+        bounded = {"type": kind, **_json_bounds(column.low, column.high)}
+        schema = {"anyOf": [bounded, {"const": column.sentinel}], "title": column.name,
                   "description": description}
         checked = _WholeNumber() if column.written_as_int else Field(strict=True, allow_inf_nan=False)
         return Annotated[number, checked, _sentinel_checker(column), WithJsonSchema(schema)]
