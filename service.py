@@ -5,9 +5,10 @@ Two BentoML services, started together:
 - `CreditScoring`, the entry point: ``POST /predict`` and ``POST /explain`` take
   ``{"applications": [...]}`` (raw Home Credit records, see `serving.requests`), check each request
   against the request model generated from the schema, forward it to the model service and answer
-  in request order, or with a 4xx naming application, field and problem. Also ``GET /model/card``,
-  the advisor page at ``/ui``, and BentoML's ``/livez``, ``/readyz`` and ``/metrics``. One worker:
-  the page's Gradio queue lives in one process.
+  in request order, or with a 4xx naming application, field and problem. Requests that arrive while
+  a call to the model service is in flight go together in the next call (`serving.coalescing`).
+  Also ``GET /model/card``, the advisor page at ``/ui``, and BentoML's ``/livez``, ``/readyz`` and
+  ``/metrics``. One worker: the page's Gradio queue lives in one process.
 - `ScoringModel`: the adaptive-batched methods. Each batch merges the applications of many requests,
   is validated once against the model's Great Expectations suite (whose cost does not depend on the
   number of rows), and is scored together; applications that fail are answered with their problems,
@@ -34,7 +35,7 @@ import gc
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from starlette.responses import Response
 
 from features.loaders import cast_to_schema
 from features.schema import table
+from serving.coalescing import Coalescer
 from serving.limits import BodyLimits, received_body
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
 from serving.middleware import ApiKeyMiddleware, ProblemResponses
@@ -129,6 +131,10 @@ VALIDATION_SECONDS = bentoml.metrics.Histogram(
     name="credit_scoring_validation_seconds", labelnames=["endpoint"],
     documentation="Great Expectations validation time per batch",
     buckets=(0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
+BATCH_APPLICATIONS = bentoml.metrics.Histogram(
+    name="credit_scoring_batch_applications", labelnames=["endpoint"],
+    documentation="Applications per batch the model scored, merged from the requests of many clients",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000))
 
 
 def _model_path(service: bentoml.Service, latest: str) -> str:
@@ -198,15 +204,31 @@ class ScoringModel:
     def predict_batch(self, applications: list[str]) -> list[PredictionOutcome]:
         """Score a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.predict([json.loads(text) for text in applications])
-        VALIDATION_SECONDS.labels(endpoint="predict").observe(self.scorer.validator.last_seconds)
+        self._observe("predict", len(applications))
         return outcomes
 
     @bentoml.api(**_EXPLAIN_BATCHING)
     def explain_batch(self, applications: list[str]) -> list[ExplanationOutcome]:
         """Explain a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.explain([json.loads(text) for text in applications])
-        VALIDATION_SECONDS.labels(endpoint="explain").observe(self.scorer.validator.last_seconds)
+        self._observe("explain", len(applications))
         return outcomes
+
+    def _observe(self, endpoint: str, applications: int) -> None:
+        VALIDATION_SECONDS.labels(endpoint=endpoint).observe(self.scorer.validator.last_seconds)
+        BATCH_APPLICATIONS.labels(endpoint=endpoint).observe(applications)
+
+
+def _forwarder(scoring: ScoringModel, method: str,
+               max_items: int) -> Callable[[list[str]], Awaitable[list[Any]]]:
+    """Return what sends applications to a model-service method: merged when batching is on.
+
+    The method is looked up at each call: BentoML connects the dependency's client on first use.
+    """
+    async def send(applications: list[str]) -> list[Any]:
+        return await call_with_retry(getattr(scoring.to_async, method), applications)
+
+    return Coalescer(send, max_items=max_items) if BATCHING else send
 
 
 def _problems(outcomes: Sequence[PredictionOutcome | ExplanationOutcome]) -> list[Problem]:
@@ -266,6 +288,8 @@ class CreditScoring:
     def __init__(self) -> None:
         self.bundle = ModelBundle.load(_model_path(CreditScoring, self.model_ref.path),
                                        num_threads=LIGHTGBM_THREADS)
+        self._predict = _forwarder(self.scoring, "predict_batch", PREDICT_MAX_BATCH)
+        self._explain = _forwarder(self.scoring, "explain_batch", EXPLAIN_MAX_BATCH)
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(DEMO_DATA),
                                model_info=ModelInfo.from_bundle(self.bundle))
         _freeze_startup_objects()
@@ -277,8 +301,7 @@ class CreditScoring:
         Invalid input is answered 422 (400 for a body that is not JSON) with
         ``{"error": ..., "problems": [{"index", "SK_ID_CURR", "field", "problem"}, ...]}``.
         """
-        outcomes = await call_with_retry(self.scoring.to_async.predict_batch,
-                                         _sent_records(ctx.request, applications))
+        outcomes = await self._predict(_sent_records(ctx.request, applications))
         return _answer("predict", [o.prediction for o in outcomes], _problems(outcomes), ctx)
 
     @bentoml.api(route="/explain")
@@ -287,8 +310,7 @@ class CreditScoring:
 
         Invalid input is answered as by /predict.
         """
-        outcomes = await call_with_retry(self.scoring.to_async.explain_batch,
-                                         _sent_records(ctx.request, applications))
+        outcomes = await self._explain(_sent_records(ctx.request, applications))
         return _answer("explain", [o.explanation for o in outcomes], _problems(outcomes), ctx)
 
     @MODEL_APP.get("/card", response_model=ModelCard)
@@ -312,8 +334,7 @@ class CreditScoring:
             If a record breaks the model's expectations (a ValueError naming the field).
         """
         applications = _EXPLAIN_RECORDS.validate_python(list(records))
-        outcomes = anyio.from_thread.run(call_with_retry, self.scoring.to_async.explain_batch,
-                                         _as_sent(records, applications))
+        outcomes = anyio.from_thread.run(self._explain, _as_sent(records, applications))
         problems = _problems(outcomes)
         if problems:
             raise RejectedApplicationsError(problems)
