@@ -1,14 +1,15 @@
-"""The range expectations of a suite, compiled into one "long" frame that two GX expectations check.
+"""The range expectations of a suite, compiled into one "long" frame that one GX expectation checks.
 
 Great Expectations costs a few milliseconds per expectation per call whatever the rows, and the
 service's suite is mostly one ``expect_column_values_to_be_between`` per number column. Here the
-ranges are melted into a frame with one row per (application row, checked column) that holds the
-``value`` and the expectation's bounds ``low`` and ``high``; GX then checks ``value >= low`` and
-``high >= value`` on it, so a batch costs two expectations instead of one per column. The long rows
-reproduce exactly what each range expectation would check: missing values are left out (GX skips
-them), rows excluded by the expectation's ``row_condition`` (the "not applicable" placeholder) are
-left out, a missing bound is infinite, and values are compared in float64 (GX compares a ``float32``
-column value by value as Python floats).
+ranges are melted into a frame with one row per (application row, checked value) that holds the
+value's ``slack``, its distance to the nearer bound of its range (negative outside); GX then checks
+``slack >= 0``, so a batch costs one expectation instead of one per column. The long rows reproduce
+exactly what each range expectation would check: missing values are left out (GX skips them), rows
+excluded by the expectation's ``row_condition`` (the "not applicable" placeholder) are left out, a
+missing bound is infinite, and values are compared in float64 (GX compares a ``float32`` column
+value by value as Python floats; a difference of two floats is negative exactly when the first is
+the smaller).
 Ranges this cannot reproduce exactly (``mostly``, strict bounds, other condition parsers) are not
 compiled: :func:`compilable` says which are.
 """
@@ -22,17 +23,15 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-__all__ = ["LONG_EXPECTATIONS", "RANGE_TYPE", "LongFrame", "RangeChecks", "compilable"]
+__all__ = ["LONG_EXPECTATION", "RANGE_TYPE", "LongFrame", "RangeChecks", "compilable"]
 
 RANGE_TYPE = "expect_column_values_to_be_between"
 #: A range with any other keyword (mostly, strict_min, result_format, ...) runs as GX runs it.
 _PLAIN_KWARGS = {"column", "min_value", "max_value", "row_condition", "condition_parser"}
 
-#: What GX checks on the long frame: each value within its own row's bounds.
-LONG_EXPECTATIONS = (
-    gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(column_A="value", column_B="low", or_equal=True),
-    gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(column_A="high", column_B="value", or_equal=True),
-)
+#: What GX checks on the long frame: each value within its own range (one expectation: GX's cost is
+#: per expectation, and two comparisons against per-row bounds cost twice one against zero).
+LONG_EXPECTATION = gx.expectations.ExpectColumnValuesToBeBetween(column="slack", min_value=0)
 
 
 def compilable(expectation: ExpectationConfiguration) -> bool:
@@ -58,7 +57,8 @@ class LongFrame:
     Attributes
     ----------
     frame : pd.DataFrame
-        Columns ``value``, ``low``, ``high`` (float64), one row per checked value, RangeIndex.
+        One column, ``slack`` (float64): each checked value's distance to the nearer bound of its
+        range, 0 on a bound, negative outside; one row per checked value, RangeIndex.
     rows : np.ndarray
         The batch row (position) of each long row.
     checks : np.ndarray
@@ -81,35 +81,49 @@ class RangeChecks:
 
     def __init__(self, expectations: list[ExpectationConfiguration]) -> None:
         self.expectations = expectations
+        kwargs = [e.kwargs for e in expectations]
+        self._columns = [k["column"] for k in kwargs]
+        self._lows = np.array([_bound(k.get("min_value"), -np.inf) for k in kwargs])
+        self._highs = np.array([_bound(k.get("max_value"), np.inf) for k in kwargs])
+        #: the checks of each row condition, so that a condition shared by many ranges is evaluated once
+        self._conditions: dict[str, list[int]] = {}
+        for check, k in enumerate(kwargs):
+            if k.get("row_condition") is not None:
+                self._conditions.setdefault(_query(k), []).append(check)
 
     def melt(self, frame: pd.DataFrame) -> LongFrame:
-        """Return the long frame of `frame` (RangeIndex, schema dtypes) for these ranges."""
-        parts = [self._part(frame, check, expectation) for check, expectation in enumerate(self.expectations)]
-        values, lows, highs, rows, checks = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
-        return LongFrame(pd.DataFrame({"value": values, "low": lows, "high": highs}),
-                         rows.astype(np.int64), checks.astype(np.int64))
-
-    @staticmethod
-    def _part(frame: pd.DataFrame, check: int,
-              expectation: ExpectationConfiguration) -> tuple[np.ndarray, ...]:
-        kwargs = expectation.kwargs
-        column = _kept_rows(frame, kwargs)[kwargs["column"]]
-        x = column.to_numpy(dtype="float64", na_value=np.nan)
-        present = ~np.isnan(x)
-        n = int(present.sum())
-        low, high = (float(bound) if bound is not None else missing for bound, missing in (
-            (kwargs.get("min_value"), -np.inf), (kwargs.get("max_value"), np.inf)))
-        return (x[present], np.full(n, low), np.full(n, high),
-                column.index.to_numpy()[present], np.full(n, check))
+        """Return the long frame of `frame` (schema dtypes) for these ranges, rows ordered by batch row."""
+        values = frame[self._columns].to_numpy(dtype="float64", na_value=np.nan)
+        kept = ~np.isnan(values)
+        for condition, checks in self._conditions.items():
+            kept[:, checks] &= _condition_rows(frame, condition)[:, None]
+        rows, checks = np.nonzero(kept)
+        value, low, high = values[rows, checks], self._lows[checks], self._highs[checks]
+        # Equal infinities would subtract to NaN, which GX skips: a value on its bound is 0 away.
+        above, below = np.where(value == low, 0.0, value - low), np.where(value == high, 0.0, high - value)
+        slack = np.minimum(above, below)
+        return LongFrame(pd.DataFrame({"slack": slack}), rows.astype(np.int64), checks.astype(np.int64))
 
 
-def _kept_rows(frame: pd.DataFrame, kwargs: dict) -> pd.DataFrame:
-    """Return the rows GX would check for a range's ``row_condition`` (the same ``DataFrame.query``)."""
-    condition = kwargs.get("row_condition")
-    if condition is None:
-        return frame
+def _condition_rows(frame: pd.DataFrame, condition: str) -> np.ndarray:
+    """Return which rows of `frame` the ``DataFrame.query`` `condition` keeps, as GX would run it.
+
+    The query runs on the columns whose names occur in its text (a superset of those it uses): on the
+    whole frame, pandas prepared every column for it, 2.7 ms per batch of the 120 application columns.
+    """
+    used = [name for name in frame.columns if name in condition]
+    return frame.index.isin(frame[used].query(condition).index)
+
+
+def _bound(bound: float | None, missing: float) -> float:
+    return missing if bound is None else float(bound)
+
+
+def _query(kwargs: dict) -> str:
+    """Return the ``DataFrame.query`` GX runs (pandas parser) for a range's ``row_condition``."""
+    condition = kwargs["row_condition"]
     text = _pass_through(condition)
-    return frame.query(text) if text is not None else frame.query(condition, parser="pandas")
+    return condition if text is None else text
 
 
 def _pass_through(condition: object) -> str | None:

@@ -4,7 +4,7 @@ Great Expectations costs about the same per call whatever the number of rows, an
 expectation (a few milliseconds each: a suite over the 120 application columns takes several hundred
 milliseconds), so the service validates the merged batch of many requests in one call and maps the
 failures back to rows with ``unexpected_index_list``. The suite's plain range expectations (most of
-it) are compiled into one long frame that two GX expectations check (``expectations.ranges``), so
+it) are compiled into one long frame that one GX expectation checks (``expectations.ranges``), so
 their cost no longer grows with the number of columns. Each frame is validated in two passes: all its
 expectations with ``BOOLEAN_ONLY`` (the cheapest result format, about half the cost of ``COMPLETE``),
 and only when something failed, the failed expectations again with ``COMPLETE`` to find the rows. GX
@@ -24,7 +24,7 @@ import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from expectations.ranges import LONG_EXPECTATIONS, RANGE_TYPE, RangeChecks, compilable
+from expectations.ranges import LONG_EXPECTATION, RANGE_TYPE, RangeChecks, compilable
 
 __all__ = ["BatchValidator", "Failure"]
 
@@ -56,7 +56,7 @@ class BatchValidator:
     suite : dict
         The suite as JSON (``expectations.build_suite`` or a model bundle's ``suite``).
     compile_ranges : bool, default=True
-        Check the suite's plain range expectations on one long frame (two GX expectations per call
+        Check the suite's plain range expectations on one long frame (one GX expectation per call
         whatever the columns; same failures). False runs each as its own expectation, as GX would:
         for benchmarks and for checking that both agree.
 
@@ -138,7 +138,7 @@ class BatchValidator:
             return []
         checked = self._ranges.expectations
         found = []
-        for _, result in self._two_passes(list(LONG_EXPECTATIONS), long.frame):
+        for _, result in self._two_passes([LONG_EXPECTATION], long.frame):
             if result.exception_info.get("raised_exception"):
                 message = f"could not be checked ({result.exception_info.get('exception_message')})"
                 return [(self._compiled[check], Failure(row, config.kwargs["column"], message))
