@@ -52,12 +52,13 @@ class Coalescer(Generic[Item, Result]):
         """Return the results of `items`, in order, once the call that carries them has ended."""
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((list(items), future))
-        if len(self._in_flight) < self.max_in_flight:
-            self._start()
+        self._start()
         return await future
 
     def _start(self) -> None:
-        """Send the waiting calls, oldest first, as many as fit in `max_items`."""
+        """Send the waiting calls, oldest first, as many as fit in `max_items`, if a call may start."""
+        if len(self._in_flight) >= self.max_in_flight:
+            return
         group: list[tuple[list[Item], asyncio.Future[list[Result]]]] = []
         count = 0
         while self._waiting and (not group or count + len(self._waiting[0][0]) <= self.max_items):
@@ -68,7 +69,7 @@ class Coalescer(Generic[Item, Result]):
         if group:
             task = asyncio.create_task(self._run(group))
             self._in_flight.add(task)
-            task.add_done_callback(self._ended)
+            task.add_done_callback(self._free)
 
     async def _run(self, group: list[tuple[list[Item], asyncio.Future[list[Result]]]]) -> None:
         items = [item for items, _ in group for item in items]
@@ -81,17 +82,22 @@ class Coalescer(Generic[Item, Result]):
                 future.cancel()
             raise
         except Exception as error:  # handed to every caller of the merged call
+            self._free(asyncio.current_task())
             for _, future in group:
                 if not future.done():
                     future.set_exception(error)
             return
+        # The next call leaves before this one's callers are answered: the model service would
+        # otherwise wait for the entry service to write all their responses (~25% idle at 32 clients).
+        self._free(asyncio.current_task())
         start = 0
         for items, future in group:
             if not future.done():
                 future.set_result(results[start:start + len(items)])
             start += len(items)
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
+    def _free(self, task: asyncio.Task[None] | None) -> None:
+        """Free the slot of `task` (ending, or ended), and send what waits."""
         self._in_flight.discard(task)
         if self._waiting:
             self._start()
