@@ -32,7 +32,6 @@ Environment (read here, once):
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -41,6 +40,7 @@ from typing import Any
 
 import anyio
 import bentoml
+import orjson
 import pandas as pd
 from fastapi import FastAPI
 from pydantic import TypeAdapter
@@ -203,14 +203,14 @@ class ScoringModel:
     @bentoml.api(**_PREDICT_BATCHING)
     def predict_batch(self, applications: list[str]) -> list[PredictionOutcome]:
         """Score a merged batch; applications that break the expectations get their problems."""
-        outcomes = self.scorer.predict([json.loads(text) for text in applications])
+        outcomes = self.scorer.predict([orjson.loads(text) for text in applications])
         self._observe("predict", len(applications))
         return outcomes
 
     @bentoml.api(**_EXPLAIN_BATCHING)
     def explain_batch(self, applications: list[str]) -> list[ExplanationOutcome]:
         """Explain a merged batch; applications that break the expectations get their problems."""
-        outcomes = self.scorer.explain([json.loads(text) for text in applications])
+        outcomes = self.scorer.explain([orjson.loads(text) for text in applications])
         self._observe("explain", len(applications))
         return outcomes
 
@@ -242,12 +242,18 @@ def _count_rejected(path: str, count: int) -> None:
 
 
 def _as_sent(records: Sequence[Mapping[str, Any]], applications: Sequence[Application]) -> list[str]:
-    """Return the applications as sent, in the JSON text the model service takes (see `ScoringModel`)."""
-    return [json.dumps(record) for record in forwarded_records(records, applications)]
+    """Return the applications as sent, in the JSON text the model service takes (see `ScoringModel`).
+
+    orjson, not json: decoding the body again and encoding each application was a third of this
+    service's CPU with json. The request model has passed every value (fields bounded, no extra
+    field), so nothing orjson reads or writes differently from json (integers over 64 bits, NaN,
+    infinities) is left.
+    """
+    return [orjson.dumps(record).decode() for record in forwarded_records(records, applications)]
 
 
 def _sent_records(request: Request, applications: Sequence[Application]) -> list[str]:
-    return _as_sent(json.loads(received_body(request.scope))["applications"], applications)
+    return _as_sent(orjson.loads(received_body(request.scope))["applications"], applications)
 
 
 _JSON_ANSWERS = {"predict": TypeAdapter(list[Prediction]), "explain": TypeAdapter(list[Explanation])}
