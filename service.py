@@ -223,12 +223,15 @@ def _forwarder(scoring: ScoringModel, method: str,
                max_items: int) -> Callable[[list[str]], Awaitable[list[Any]]]:
     """Return what sends applications to a model-service method: merged when batching is on.
 
-    The method is looked up at each call: BentoML connects the dependency's client on first use.
+    One call in flight per model worker: a second call to a busy worker would leave with the few
+    requests that arrived meanwhile and wait there (32 clients, one worker: 159 requests/s with two
+    calls in flight, 182 with one). The method is looked up at each call: BentoML connects the
+    dependency's client on first use.
     """
     async def send(applications: list[str]) -> list[Any]:
         return await call_with_retry(getattr(scoring.to_async, method), applications)
 
-    return Coalescer(send, max_items=max_items) if BATCHING else send
+    return Coalescer(send, max_items=max_items, max_in_flight=MODEL_WORKERS) if BATCHING else send
 
 
 def _problems(outcomes: Sequence[PredictionOutcome | ExplanationOutcome]) -> list[Problem]:
