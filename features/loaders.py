@@ -51,9 +51,11 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 #: Text read as a missing value: the Kaggle files leave the field empty, R and similar tools write NA.
 _NULL_VALUES = ["", "NA", "NaN", "nan", "NULL", "null", "N/A", "#N/A"]
 
-# Frames up to this many rows go through the per-value path of cast_to_schema (built for single API
-# records, where pandas' per-column overhead would dominate); larger frames through vectorised calls.
-_SMALL_FRAME = 64
+# Frames up to this many rows go through the per-value path of cast_to_schema (built for API batches,
+# where pandas' per-column overhead dominates); larger frames through vectorised calls. Measured on
+# API batches: tables of a batch of 16 applications (up to ~1,600 rows) 11.1 -> 8.4 ms with 256 rather
+# than 64, batches of 64 and 256 applications unchanged.
+_SMALL_FRAME = 256
 
 # How many offending values or ids an error message lists before summarising.
 _SHOWN = 5

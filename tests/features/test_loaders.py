@@ -228,7 +228,7 @@ def test_progress_bar_counts_tables(app_folder, capsys):
 
 # --- cast_to_schema ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("n_rows", [1, 5, 200])
+@pytest.mark.parametrize("n_rows", [1, 5, 400])
 def test_cast_gives_schema_order_and_dtypes(n_rows):
     raw = _raw_frame("application_train", n_rows)
     cast = cast_to_schema(raw[raw.columns[::-1]], APPLICATION)
@@ -238,13 +238,13 @@ def test_cast_gives_schema_order_and_dtypes(n_rows):
 
 def test_cast_small_and_large_frames_agree():
     # Frames of a few rows take a block-wise path; the first rows of a large frame must match it.
-    raw = _raw_frame("previous_application", 300)
+    raw = _raw_frame("previous_application", 600)
     large = cast_to_schema(raw, table("previous_application"))
     small = cast_to_schema(raw.head(3), table("previous_application"))
     pd.testing.assert_frame_equal(small, large.head(3))
 
 
-@pytest.mark.parametrize("n_rows", [1, 200])
+@pytest.mark.parametrize("n_rows", [1, 400])
 def test_cast_adds_absent_columns_as_missing(n_rows):
     raw = _raw_frame("application_test", n_rows)[["SK_ID_CURR", "AMT_CREDIT"]]
     cast = cast_to_schema(raw, table("application_test"))
@@ -261,7 +261,7 @@ def test_cast_accepts_records_with_numbers_as_text_and_none():
     assert cast.loc[0, "CODE_GENDER"] == "M"
 
 
-@pytest.mark.parametrize("n_rows", [1, 200])
+@pytest.mark.parametrize("n_rows", [1, 400])
 def test_cast_refuses_text_in_number_column(n_rows):
     raw = _raw_frame("application_test", n_rows).astype({"AMT_INCOME_TOTAL": object})
     raw.loc[n_rows - 1, "AMT_INCOME_TOTAL"] = "lots"
@@ -269,7 +269,7 @@ def test_cast_refuses_text_in_number_column(n_rows):
         cast_to_schema(raw, table("application_test"))
 
 
-@pytest.mark.parametrize("n_rows", [1, 200])
+@pytest.mark.parametrize("n_rows", [1, 400])
 def test_cast_unknown_level_warns_in_both_paths(n_rows):
     raw = _raw_frame("application_test", n_rows)
     raw.loc[0, "CODE_GENDER"] = "X"
