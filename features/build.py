@@ -25,8 +25,8 @@ from features.loaders import cast_to_schema
 from features.records import APPLICATION, records_to_tables
 from features.schema import HISTORY_TABLES, Column, Table, table
 
-__all__ = ["build_features", "build_features_from_records", "feature_description", "feature_info",
-           "feature_names"]
+__all__ = ["build_features", "build_features_from_records", "build_features_from_tables",
+           "feature_description", "feature_info", "feature_names"]
 
 
 def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFram
     tables = {name: _conform(history[name] if name in history else _no_rows(name), table(name))
               for name in HISTORY_TABLES}
     apps = _conform(applications, APPLICATION)
-    return _assemble(apps, tables, ids=apps["SK_ID_CURR"].to_numpy())
+    return build_features_from_tables(apps, tables, ids=apps["SK_ID_CURR"].to_numpy())
 
 
 def build_features_from_records(applications: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def build_features_from_records(applications: Sequence[Mapping[str, Any]]) -> pd
         (see ``features.records.records_to_tables``).
     """
     ids, apps, tables = records_to_tables(applications)
-    return _assemble(apps, tables, ids=ids)
+    return build_features_from_tables(apps, tables, ids=ids)
 
 
 def _conform(frame: pd.DataFrame, schema: Table) -> pd.DataFrame:
@@ -119,12 +119,27 @@ def _no_rows(name: str) -> pd.DataFrame:
     return pd.DataFrame({key: np.empty(0, dtype=np.int32) for key in table(name).keys})
 
 
-def _assemble(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
-              ids: np.ndarray) -> pd.DataFrame:
+def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
+                               ids: np.ndarray) -> pd.DataFrame:
     """Run every family on schema-typed tables and line their rows up with `applications`.
 
-    Applications are keyed by their SK_ID_CURR column (real identifiers or batch positions); `ids` are
-    the identifiers to put in the result's index.
+    For a caller that already holds the tables, such as the scorer, which validates the application
+    table of ``features.records.records_to_tables`` before building the features from it.
+
+    Parameters
+    ----------
+    applications : pd.DataFrame
+        Applications cast to the ``application_test`` schema, keyed by their SK_ID_CURR column (real
+        identifiers or batch positions).
+    tables : mapping of str to pd.DataFrame
+        Every history table, cast to its schema, keyed by the same SK_ID_CURR values.
+    ids : np.ndarray
+        The identifiers to put in the result's index, one per application.
+
+    Returns
+    -------
+    pd.DataFrame
+        As :func:`build_features`.
     """
     keys = applications["SK_ID_CURR"].to_numpy()
     parts = [application_features(applications)]

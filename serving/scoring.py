@@ -15,11 +15,11 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from expectations import BatchValidator
-from features.build import build_features_from_records
+from features.build import build_features_from_tables
 from features.descriptions import feature_description
-from features.loaders import cast_to_schema
+from features.records import records_to_tables
 from serving.reasons import ReasonWriter
-from serving.requests import APPLICATION_TABLE, HISTORY_FIELDS, guaranteed_by_request_model
+from serving.requests import APPLICATION_TABLE, guaranteed_by_request_model
 from serving.responses import Contribution, Explanation, Prediction, Problem
 from train.bundle import ModelBundle
 
@@ -107,18 +107,22 @@ class Scorer:
 
     def _validated_features(self, records: Sequence[Mapping[str, Any]]) -> tuple[
             list[list[Problem]], list[int], pd.DataFrame | None]:
-        """Validate the batch; return each application's problems, the valid positions, their features."""
-        frame = cast_to_schema(pd.DataFrame.from_records(
-            [{k: v for k, v in r.items() if k not in HISTORY_FIELDS} for r in records],
-            columns=APPLICATION_TABLE.column_names), APPLICATION_TABLE)
-        assert frame.dtypes.astype(str).equals(self._dtypes), "cast_to_schema broke the schema dtypes: a bug"
+        """Validate the batch; return each application's problems, the valid positions, their features.
+
+        The features of every application are built, then those of the valid ones kept: each row
+        depends on its own application only, and the application table is built once, for both.
+        """
+        ids, applications, tables = records_to_tables(records)
+        assert applications.dtypes.astype(str).equals(self._dtypes), "records_to_tables broke dtypes: a bug"
         problems: list[list[Problem]] = [[] for _ in records]
-        for failure in self.validator.validate(frame):
+        for failure in self.validator.validate(applications):
             problems[failure.row].append(Problem(index=None, SK_ID_CURR=records[failure.row]["SK_ID_CURR"],
                                                  field=failure.column, problem=failure.message))
         valid = [i for i, found in enumerate(problems) if not found]
-        features = build_features_from_records([records[i] for i in valid]) if valid else None
-        return problems, valid, features
+        if not valid:
+            return problems, valid, None
+        features = build_features_from_tables(applications, tables, ids=ids)
+        return problems, valid, features if len(valid) == len(records) else features.iloc[valid]
 
     def _predictions(self, features: pd.DataFrame) -> list[Prediction]:
         probability = self.bundle.predict_proba(features)
