@@ -20,7 +20,7 @@ from features.descriptions import feature_description
 from features.records import records_to_tables
 from serving.reasons import ReasonWriter
 from serving.requests import APPLICATION_TABLE, guaranteed_by_request_model
-from serving.responses import Contribution, Explanation, Prediction, Problem
+from serving.responses import Explanation, Prediction, Problem
 from train.bundle import ModelBundle
 
 __all__ = ["ExplanationOutcome", "PredictionOutcome", "Scorer", "serving_suite"]
@@ -138,21 +138,26 @@ class Scorer:
         names = self.bundle.feature_names
         order = np.argsort(-np.abs(shap), kind="stable")
         against, favour = self._reasons.reasons(shap, values)
-        return Explanation(
-            **prediction.model_dump(), base_value=base,
-            contributions=[Contribution(feature=names[i], label=self._labels[names[i]], value=values[i],
-                                        shap=float(shap[i])) for i in order],
-            reasons_against=against, reasons_for=favour)
+        # Validated as one document: building the 820+ contributions one object at a time cost a
+        # fifth of the model service's CPU when explaining.
+        return Explanation.model_validate({
+            **prediction.model_dump(), "base_value": base,
+            "contributions": [{"feature": names[i], "label": self._labels[names[i]], "value": values[i],
+                               "shap": float(shap[i])} for i in order],
+            "reasons_against": against, "reasons_for": favour})
 
 
 def _feature_values(features: pd.DataFrame, names: Sequence[str]) -> list[list[float | str | None]]:
-    """Return each row's feature values as JSON-ready Python values (missing -> None), in `names` order."""
-    columns = []
-    for name in names:
-        column = features[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            columns.append([None if pd.isna(v) else str(v) for v in column.tolist()])
-        else:
-            x = column.to_numpy(dtype="float64", na_value=np.nan)
-            columns.append([None if np.isnan(v) else float(v) for v in x])
-    return [list(row) for row in zip(*columns, strict=True)]
+    """Return each row's feature values as JSON-ready Python values (missing -> None), in `names` order.
+
+    The number columns are converted together: one column at a time cost ~17 us each, 820+ columns.
+    """
+    frame = features[list(names)]
+    categorical = np.array([isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes])
+    values = np.empty(frame.shape, dtype=object)
+    numbers = frame.iloc[:, np.flatnonzero(~categorical)].to_numpy(dtype="float64", na_value=np.nan)
+    values[:, ~categorical] = np.where(np.isnan(numbers), None, numbers.astype(object))
+    for j in np.flatnonzero(categorical):
+        column = frame.iloc[:, j]
+        values[:, j] = column.astype(object).where(column.notna(), None).to_numpy()
+    return values.tolist()
