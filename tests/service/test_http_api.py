@@ -129,7 +129,7 @@ def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, r
     def post(name: str, applications: list[dict]) -> None:
         answers[name] = client.post("/predict", json={"applications": applications})
 
-    blocking = records[:300]
+    blocking = (records * 2)[:360]  # ~0.5 s of scoring, a body within the 16 MiB limit
     blocker = threading.Thread(target=post, args=("blocker", blocking))
     blocker.start()
     time.sleep(0.3)
