@@ -103,11 +103,11 @@ _LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
-# whatever its rows (in process: ~50 ms for 1 application, ~68 ms for 32; features ~30 ms and Great
-# Expectations ~14 ms of it), so batching gave 141 requests/s (p99 0.38 s) at 32 clients against 18
-# (p99 2.0 s) unbatched, and 54 against 12 explanations/s. max_latency_ms is a shedding budget, not a
+# whatever its rows (in process: ~39 ms for 1 application, ~49 ms for 32; features ~29 ms and Great
+# Expectations ~6 ms of it), so batching gave 235 requests/s (p99 0.30 s) at 32 clients against 18
+# (p99 2.1 s) unbatched, and 138 against 16 explanations/s. max_latency_ms is a shedding budget, not a
 # wait: at 1,000 ms BentoML answered 503 to 6% of the requests (80% on a busier machine) when batches
-# took about a second; 10,000 shed none, also at 256 clients (p99 2.3 s). The batch sizes are the
+# took about a second; 10,000 shed none, also at 256 clients (p99 1.2 s). The batch sizes are the
 # request limits, so that one full request is one batch.
 PREDICT_MAX_BATCH = MAX_PREDICT_APPLICATIONS
 EXPLAIN_MAX_BATCH = MAX_EXPLAIN_APPLICATIONS
