@@ -34,8 +34,8 @@ class Coalescer(Generic[Item, Result]):
 
     Notes
     -----
-    When `send` raises, every call merged into it raises the same exception. The caller's items are
-    sent whole, in one call of `send`, never split.
+    When a merged call of `send` raises, each caller's items are sent again alone, and a caller whose
+    items fail alone gets that exception. A caller's items are sent whole, in one call, never split.
     """
 
     def __init__(self, send: Callable[[list[Item]], Awaitable[Sequence[Result]]], *, max_items: int,
@@ -47,6 +47,8 @@ class Coalescer(Generic[Item, Result]):
         self.max_in_flight = max_in_flight
         self._waiting: list[tuple[list[Item], asyncio.Future[list[Result]]]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
+        #: callers of a failed merged call, sent again alone (kept referenced until they end)
+        self._resent: set[asyncio.Task[None]] = set()
 
     async def __call__(self, items: Sequence[Item]) -> list[Result]:
         """Return the results of `items`, in order, once the call that carries them has ended."""
@@ -81,11 +83,18 @@ class Coalescer(Generic[Item, Result]):
             for _, future in group:
                 future.cancel()
             raise
-        except Exception as error:  # handed to every caller of the merged call
+        except Exception as error:
             self._free(asyncio.current_task())
-            for _, future in group:
-                if not future.done():
-                    future.set_exception(error)
+            if len(group) == 1:
+                if not group[0][1].done():
+                    group[0][1].set_exception(error)
+                return
+            # Sent again one caller at a time, so that items that break the call fail their own caller
+            # only: one client's bad request must not fail another's.
+            for alone in group:
+                task = asyncio.create_task(self._run([alone]))
+                self._resent.add(task)
+                task.add_done_callback(self._resent.discard)
             return
         # The next call leaves before this one's callers are answered: the model service would
         # otherwise wait for the entry service to write all their responses (~25% idle at 32 clients).

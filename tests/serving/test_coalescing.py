@@ -92,23 +92,35 @@ def test_several_calls_in_flight_when_allowed():
     assert calls == [[0], [1], [2, 3]]
 
 
-def test_a_failed_call_fails_its_callers_only():
+def test_items_that_break_a_merged_call_fail_their_own_caller_only():
     async def scenario():
         send = Recorder(fail_on=2)
         coalescer = Coalescer(send, max_items=10)
         first = asyncio.create_task(coalescer([1]))
         await _settle()
-        merged = [asyncio.create_task(coalescer(items)) for items in ([2], [3])]
+        merged = [asyncio.create_task(coalescer(items)) for items in ([2], [3, 4])]
         await _settle()
         send.release.set()
         outcomes = await asyncio.gather(first, *merged, return_exceptions=True)
-        return outcomes, await coalescer([4])
+        return outcomes, await coalescer([5]), send.calls
 
-    (first, second, third), later = asyncio.run(scenario())
-    assert first == [2]
-    assert isinstance(second, ConnectionError) and isinstance(third, ConnectionError)
-    assert "item 2" in str(second)
-    assert later == [8]
+    (first, second, third), later, calls = asyncio.run(scenario())
+    assert first == [2] and third == [6, 8] and later == [10]
+    assert isinstance(second, ConnectionError) and "item 2" in str(second)
+    assert calls[:2] == [[1], [2, 3, 4]]  # merged, failed, then each caller's items alone
+    assert sorted(calls[2:4]) == [[2], [3, 4]] and calls[4:] == [[5]]
+
+
+def test_a_lone_caller_gets_the_failure_of_its_call():
+    async def scenario():
+        send = Recorder(fail_on=1)
+        send.release.set()
+        coalescer = Coalescer(send, max_items=10)
+        with pytest.raises(ConnectionError, match="item 1"):
+            await coalescer([1])
+        return send.calls
+
+    assert asyncio.run(scenario()) == [[1]]
 
 
 def test_a_caller_that_went_away_while_waiting_is_not_sent():
