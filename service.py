@@ -220,7 +220,7 @@ class ScoringModel:
 
 
 def _forwarder(scoring: ScoringModel, method: str,
-               max_items: int) -> Callable[[list[str]], Awaitable[list[Any]]]:
+               max_items: int) -> Callable[[list[str]], Awaitable[list[Answer]]]:
     """Return what sends applications to a model-service method: merged when batching is on.
 
     One call in flight per model worker: a second call to a busy worker would leave with the few
@@ -229,7 +229,7 @@ def _forwarder(scoring: ScoringModel, method: str,
     did no better than waiting for it to end). The method is looked up at each call: BentoML
     connects the dependency's client on first use.
     """
-    async def send(applications: list[str]) -> list[Any]:
+    async def send(applications: list[str]) -> list[Answer]:
         return await call_with_retry(getattr(scoring.to_async, method), applications)
 
     return Coalescer(send, max_items=max_items, max_in_flight=MODEL_WORKERS) if BATCHING else send
