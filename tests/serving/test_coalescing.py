@@ -41,38 +41,32 @@ def test_a_lone_call_is_sent_at_once():
     assert asyncio.run(scenario()) == [[1, 2], [3]]
 
 
-def test_calls_arriving_while_one_is_in_flight_go_together_in_the_next():
-    async def scenario():
-        send = Recorder()
-        coalescer = Coalescer(send, max_items=10)
-        first = asyncio.create_task(coalescer([1]))
-        await _settle()
-        waiting = [asyncio.create_task(coalescer(items)) for items in ([2, 3], [4], [5, 6, 7])]
-        await _settle()
-        assert send.calls == [[1]], "a call started while the first was in flight"
-        send.release.set()
-        return await first, await asyncio.gather(*waiting), send.calls
+async def _behind_a_call(send: Recorder, max_items: int, first: list[int],
+                         later: list[list[int]]) -> tuple[list, list[list[int]]]:
+    """Send `first`, then each of `later` while it is in flight; release the sender once all wait.
 
-    first, waiting, calls = asyncio.run(scenario())
-    assert first == [2]
-    assert waiting == [[4, 6], [8], [10, 12, 14]]
+    Returns the outcome of every call (results, or the exception raised), first one first, and the
+    sender's calls as it received them.
+    """
+    coalescer = Coalescer(send, max_items=max_items)
+    tasks = [asyncio.create_task(coalescer(first))]
+    await _settle()
+    tasks += [asyncio.create_task(coalescer(items)) for items in later]
+    await _settle()
+    assert send.calls == [first], "a call started while the first was in flight"
+    send.release.set()
+    return await asyncio.gather(*tasks, return_exceptions=True), send.calls
+
+
+def test_calls_arriving_while_one_is_in_flight_go_together_in_the_next():
+    outcomes, calls = asyncio.run(_behind_a_call(Recorder(), 10, [1], [[2, 3], [4], [5, 6, 7]]))
+    assert outcomes == [[2], [4, 6], [8], [10, 12, 14]]
     assert calls == [[1], [2, 3, 4, 5, 6, 7]]
 
 
 def test_merged_calls_hold_at_most_max_items_and_a_larger_call_goes_alone():
-    async def scenario():
-        send = Recorder()
-        coalescer = Coalescer(send, max_items=3)
-        first = asyncio.create_task(coalescer([0]))
-        await _settle()
-        waiting = [asyncio.create_task(coalescer(items)) for items in ([1, 2], [3], [4, 5, 6, 7], [8])]
-        await _settle()
-        send.release.set()
-        return await first, await asyncio.gather(*waiting), send.calls
-
-    first, waiting, calls = asyncio.run(scenario())
-    assert first == [0]
-    assert waiting == [[2, 4], [6], [8, 10, 12, 14], [16]]
+    outcomes, calls = asyncio.run(_behind_a_call(Recorder(), 3, [0], [[1, 2], [3], [4, 5, 6, 7], [8]]))
+    assert outcomes == [[0], [2, 4], [6], [8, 10, 12, 14], [16]]
     assert calls == [[0], [1, 2, 3], [4, 5, 6, 7], [8]]
 
 
@@ -93,34 +87,24 @@ def test_several_calls_in_flight_when_allowed():
 
 
 def test_items_that_break_a_merged_call_fail_their_own_caller_only():
-    async def scenario():
-        send = Recorder(fail_on=2)
-        coalescer = Coalescer(send, max_items=10)
-        first = asyncio.create_task(coalescer([1]))
-        await _settle()
-        merged = [asyncio.create_task(coalescer(items)) for items in ([2], [3, 4])]
-        await _settle()
-        send.release.set()
-        outcomes = await asyncio.gather(first, *merged, return_exceptions=True)
-        return outcomes, await coalescer([5]), send.calls
-
-    (first, second, third), later, calls = asyncio.run(scenario())
-    assert first == [2] and third == [6, 8] and later == [10]
+    outcomes, calls = asyncio.run(_behind_a_call(Recorder(fail_on=2), 10, [1], [[2], [3, 4]]))
+    first, second, third = outcomes
+    assert first == [2] and third == [6, 8]
     assert isinstance(second, ConnectionError) and "item 2" in str(second)
     assert calls[:2] == [[1], [2, 3, 4]]  # merged, failed, then each caller's items alone
-    assert sorted(calls[2:4]) == [[2], [3, 4]] and calls[4:] == [[5]]
+    assert sorted(calls[2:]) == [[2], [3, 4]]
 
 
-def test_a_lone_caller_gets_the_failure_of_its_call():
+def test_a_lone_caller_gets_the_failure_of_its_call_and_the_next_call_is_sent():
     async def scenario():
         send = Recorder(fail_on=1)
         send.release.set()
         coalescer = Coalescer(send, max_items=10)
         with pytest.raises(ConnectionError, match="item 1"):
             await coalescer([1])
-        return send.calls
+        return await coalescer([2]), send.calls
 
-    assert asyncio.run(scenario()) == [[1]]
+    assert asyncio.run(scenario()) == ([4], [[1], [2]])
 
 
 def test_a_caller_that_went_away_while_waiting_is_not_sent():
