@@ -75,6 +75,7 @@ class Coalescer(Generic[Item, Result]):
 
     async def _run(self, group: list[tuple[list[Item], asyncio.Future[list[Result]]]]) -> None:
         items = [item for items, _ in group for item in items]
+        failure: Exception | None = None
         try:
             results = list(await self._send(items))
             if len(results) != len(items):
@@ -84,26 +85,26 @@ class Coalescer(Generic[Item, Result]):
                 future.cancel()
             raise
         except Exception as error:
-            self._free(asyncio.current_task())
-            if len(group) == 1:
-                if not group[0][1].done():
-                    group[0][1].set_exception(error)
-                return
+            failure = error
+        # The next call leaves before this one's callers are answered: their answers are written
+        # first otherwise, while the model service waits for its next batch.
+        self._free(asyncio.current_task())
+        if failure is None:
+            start = 0
+            for items, future in group:
+                if not future.done():
+                    future.set_result(results[start:start + len(items)])
+                start += len(items)
+        elif len(group) == 1:
+            if not group[0][1].done():
+                group[0][1].set_exception(failure)
+        else:
             # Sent again one caller at a time, so that items that break the call fail their own caller
             # only: one client's bad request must not fail another's.
             for alone in group:
                 task = asyncio.create_task(self._run([alone]))
                 self._resent.add(task)
                 task.add_done_callback(self._resent.discard)
-            return
-        # The next call leaves before this one's callers are answered: the model service would
-        # otherwise wait for the entry service to write all their responses (~25% idle at 32 clients).
-        self._free(asyncio.current_task())
-        start = 0
-        for items, future in group:
-            if not future.done():
-                future.set_result(results[start:start + len(items)])
-            start += len(items)
 
     def _free(self, task: asyncio.Task[None] | None) -> None:
         """Free the slot of `task` (ending, or ended), and send what waits."""
