@@ -179,17 +179,17 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,
         Index: the distinct `key` values of `frame` (first-seen order); columns
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
-    needed = list(dict.fromkeys([key, *aggregation.columns]))
-    frame = frame[needed] if rows is None else frame.loc[rows.to_numpy(), needed]
-    codes, keys = pd.factorize(frame[key].to_numpy())
+    picked = None if rows is None else rows.to_numpy()
+    arrays = {c: _column_values(frame[c], picked) for c in dict.fromkeys([key, *aggregation.columns])}
+    codes, keys = pd.factorize(arrays[key])
     n_groups = len(keys)
     values: dict[str, np.ndarray] = {}
     if aggregation.count:
         values[f"{aggregation.prefix}_COUNT"] = np.bincount(codes, minlength=n_groups)
     with np.errstate(over="ignore"):  # overflowing totals become missing below
-        values.update(_numeric_statistics(frame, aggregation, codes, n_groups))
+        values.update(_numeric_statistics(arrays, aggregation, codes, n_groups))
     for column, levels in aggregation.shares.items():
-        shares = _level_shares(frame[column], codes, n_groups, len(levels))
+        shares = _level_shares(arrays[column], codes, n_groups, len(levels))
         for i, level in enumerate(levels):
             values[f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE"] = shares[:, i]
     out = np.empty((n_groups, len(values)), dtype=np.float32)
@@ -199,7 +199,15 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,
     return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.column_index)
 
 
-def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np.ndarray,
+def _column_values(column: pd.Series, picked: np.ndarray | None) -> np.ndarray:
+    """The values of `column` (category columns: their level codes, -1 for missing), only the
+    `picked` rows if given."""
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    values = column.cat.codes.to_numpy() if categorical else column.to_numpy()
+    return values if picked is None else values[picked]
+
+
+def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregation, codes: np.ndarray,
                         n_groups: int) -> dict[str, np.ndarray]:
     """Compute every statistic of `aggregation`: rows sorted by group once, then one ``reduceat``
     per statistic over a block of columns (float64 arithmetic, float32 results)."""
@@ -218,15 +226,15 @@ def _numeric_statistics(frame: pd.DataFrame, aggregation: Aggregation, codes: np
             chunk = columns[first:first + width]
             block = np.empty((len(chunk), len(codes)), dtype=np.float64)
             for i, column in enumerate(chunk):
-                block[i] = frame[column].to_numpy()[order]
+                block[i] = arrays[column][order]
             for j, result in enumerate(_block_statistics(block, starts, chunk, aggregation)):
                 for stat, column_values in result.items():
                     values[names[chunk[j], stat]] = column_values
     for column, stats in aggregation.numeric.items():
         if "trend" in stats:
             assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
-            values[names[column, "trend"]] = _slope(frame[aggregation.trend_of].to_numpy(np.float64),
-                                                    frame[column].to_numpy(np.float64), codes, n_groups)
+            values[names[column, "trend"]] = _slope(np.asarray(arrays[aggregation.trend_of], np.float64),
+                                                    np.asarray(arrays[column], np.float64), codes, n_groups)
     return values
 
 
@@ -276,9 +284,9 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
     return results
 
 
-def _level_shares(column: pd.Series, codes: np.ndarray, n_groups: int, n_levels: int) -> np.ndarray:
+def _level_shares(level_codes: np.ndarray, codes: np.ndarray, n_groups: int, n_levels: int) -> np.ndarray:
     """Share of each group's rows holding each level; rows with a missing level count as rows."""
-    level_codes = column.cat.codes.to_numpy().astype(np.int64)
+    level_codes = level_codes.astype(np.int64)
     known = level_codes >= 0
     counts = np.bincount(codes[known] * n_levels + level_codes[known],
                          minlength=n_groups * n_levels).reshape(n_groups, n_levels)
