@@ -8,8 +8,9 @@ declaration computes the features (:func:`aggregate`) and names and describes th
 Every computation is a vectorised grouped reduction over the whole table: rows are sorted by key once
 per aggregation, then each statistic is one ``ufunc.reduceat`` over a block of columns; level shares
 and trends use ``np.bincount``. The same code serves a whole data set and an API batch of a few
-hundred rows (where pandas' per-call overhead, not arithmetic, would dominate). A key absent from the
-table gets no row; the caller reindexes to its clients, which leaves their features missing.
+hundred rows (where pandas' per-call overhead, not arithmetic, would dominate): the families derive
+their columns with numpy on :func:`columns_of` a table and aggregate those arrays. A key absent from
+the table gets no row; the caller reindexes to its clients, which leaves their features missing.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import pandas as pd
 from features.schema import table
 
 __all__ = [
-    "Aggregation", "FeatureInfo", "aggregate", "describe", "describe_family", "level_name", "ratio",
-    "row_total", "schema_meanings",
+    "Aggregation", "Columns", "FeatureInfo", "aggregate", "columns_of", "describe", "describe_family",
+    "indicator", "level_name", "ratio", "row_total", "schema_meanings",
 ]
+
+#: A table as the families compute on it: column name -> array, categories as level codes (-1 missing).
+Columns = dict[str, np.ndarray]
 
 #: Most cells (rows x columns) summarised in one float64 block (see `_numeric_statistics`).
 _BLOCK_CELLS = 4_000_000
@@ -151,36 +155,52 @@ def ratio(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray
     return values
 
 
+def indicator(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Return 1.0 where `condition` holds and 0.0 where it does not, as float32, missing where not `known`."""
+    return np.where(known, condition, np.nan).astype(np.float32)
+
+
+def columns_of(frame: pd.DataFrame) -> Columns:
+    """Return every column of `frame` as an array (views where pandas allows), categories as level codes.
+
+    Pandas charges a few microseconds per column access and tens per derived column, which an API batch
+    of a few hundred rows pays hundreds of times; numpy on these arrays does not.
+    """
+    return {name: _values(frame[name]) for name in frame.columns}
+
+
 def row_total(values: np.ndarray) -> np.ndarray:
     """Row sums of a 2-D array, missing where every value of the row is missing."""
     return np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
 
 
-def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,
-              rows: pd.Series | None = None) -> pd.DataFrame:
-    """Summarise `frame` into one row per value of `key`.
+def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: str,
+              rows: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
+    """Summarise the rows of `table` into one row per value of `key`.
 
     Parameters
     ----------
-    frame : pd.DataFrame
-        History rows with `key`, every column named in `aggregation`, category columns as pandas
-        categoricals whose categories are the levels listed in ``aggregation.shares``.
+    table : pd.DataFrame or Columns
+        History rows with `key` and every column named in `aggregation`; the category columns of
+        ``aggregation.shares`` as pandas categoricals whose categories are the levels listed there,
+        or as their level codes (:func:`columns_of`).
     aggregation : Aggregation
         What to compute.
     key : str
         The column to group by (``"SK_ID_CURR"``, or ``"SK_ID_BUREAU"`` for monthly statuses).
-    rows : pd.Series of bool, optional
+    rows : array of bool, optional
         The rows to summarise (default all), e.g. only active credits. Only the columns the
         aggregation reads are taken from them.
 
     Returns
     -------
     pd.DataFrame
-        Index: the distinct `key` values of `frame` (first-seen order); columns
+        Index: the distinct `key` values of the rows (first-seen order); columns
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
-    picked = None if rows is None else rows.to_numpy()
-    arrays = {c: _column_values(frame[c], picked) for c in dict.fromkeys([key, *aggregation.columns])}
+    picked = None if rows is None else np.asarray(rows)
+    arrays = {c: _values(table[c]) if picked is None else _values(table[c])[picked]
+              for c in dict.fromkeys([key, *aggregation.columns])}
     codes, keys = pd.factorize(arrays[key])
     n_groups = len(keys)
     values: dict[str, np.ndarray] = {}
@@ -199,12 +219,11 @@ def aggregate(frame: pd.DataFrame, aggregation: Aggregation, *, key: str,
     return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.column_index)
 
 
-def _column_values(column: pd.Series, picked: np.ndarray | None) -> np.ndarray:
-    """The values of `column` (category columns: their level codes, -1 for missing), only the
-    `picked` rows if given."""
-    categorical = isinstance(column.dtype, pd.CategoricalDtype)
-    values = column.cat.codes.to_numpy() if categorical else column.to_numpy()
-    return values if picked is None else values[picked]
+def _values(column: pd.Series | np.ndarray) -> np.ndarray:
+    """A column as an array: itself if it is one, a category column's level codes (-1 for missing)."""
+    if isinstance(column, np.ndarray):
+        return column
+    return column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
 
 
 def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregation, codes: np.ndarray,

@@ -14,8 +14,10 @@ import pandas as pd
 
 from features.aggregate import (
     Aggregation,
+    Columns,
     FeatureInfo,
     aggregate,
+    columns_of,
     describe_family,
     level_name,
     ratio,
@@ -28,6 +30,7 @@ __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
 FAMILY = "bureau"
 TABLES = ("bureau", "bureau_balance")
 _STATUS = table("bureau_balance").column("STATUS")
+_ACTIVITY = table("bureau").column("CREDIT_ACTIVE").categories
 # Lookups by status code; their extra last entry answers the code -1 of a missing status.
 #: Delay level of each status ("1" = 1-30 days past due ... "5"), missing for C (closed), X (unknown).
 _STATUS_LEVEL = np.array([float(s) if s.isdigit() else np.nan for s in _STATUS.categories] + [np.nan],
@@ -139,36 +142,35 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pd.DataFrame
         Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
     """
-    credits = _with_status_summary(_with_derived(tables["bureau"]), tables["bureau_balance"])
-    active = credits["CREDIT_ACTIVE"] == "Active"
-    closed = credits["CREDIT_ACTIVE"] == "Closed"
+    credits = _with_status_summary(_with_derived(columns_of(tables["bureau"])),
+                                   columns_of(tables["bureau_balance"]))
+    activity = credits["CREDIT_ACTIVE"]
     recent = credits["DAYS_CREDIT"] >= -_RECENT_DAYS
     parts = [aggregate(credits, _ALL, key="SK_ID_CURR"),
-             aggregate(credits, _ACTIVE, key="SK_ID_CURR", rows=active),
-             aggregate(credits, _CLOSED, key="SK_ID_CURR", rows=closed),
+             aggregate(credits, _ACTIVE, key="SK_ID_CURR", rows=activity == _ACTIVITY.index("Active")),
+             aggregate(credits, _CLOSED, key="SK_ID_CURR", rows=activity == _ACTIVITY.index("Closed")),
              aggregate(credits, _RECENT, key="SK_ID_CURR", rows=recent)]
     return pd.concat(parts, axis=1)
 
 
-def _with_derived(bureau: pd.DataFrame) -> pd.DataFrame:
+def _with_derived(bureau: Columns) -> Columns:
     """Add the per-credit ratios and durations of `_DERIVED`."""
-    return bureau.assign(
-        DEBT_TO_CREDIT=ratio(bureau["AMT_CREDIT_SUM_DEBT"], bureau["AMT_CREDIT_SUM"]),
-        OVERDUE_TO_CREDIT=ratio(bureau["AMT_CREDIT_SUM_OVERDUE"], bureau["AMT_CREDIT_SUM"]),
-        ANNUITY_TO_CREDIT=ratio(bureau["AMT_ANNUITY"], bureau["AMT_CREDIT_SUM"]),
-        PLANNED_DAYS=bureau["DAYS_CREDIT_ENDDATE"] - bureau["DAYS_CREDIT"],
-        END_DELAY_DAYS=bureau["DAYS_ENDDATE_FACT"] - bureau["DAYS_CREDIT_ENDDATE"],
-    )
+    return bureau | {
+        "DEBT_TO_CREDIT": ratio(bureau["AMT_CREDIT_SUM_DEBT"], bureau["AMT_CREDIT_SUM"]),
+        "OVERDUE_TO_CREDIT": ratio(bureau["AMT_CREDIT_SUM_OVERDUE"], bureau["AMT_CREDIT_SUM"]),
+        "ANNUITY_TO_CREDIT": ratio(bureau["AMT_ANNUITY"], bureau["AMT_CREDIT_SUM"]),
+        "PLANNED_DAYS": bureau["DAYS_CREDIT_ENDDATE"] - bureau["DAYS_CREDIT"],
+        "END_DELAY_DAYS": bureau["DAYS_ENDDATE_FACT"] - bureau["DAYS_CREDIT_ENDDATE"],
+    }
 
 
-def _with_status_summary(credits: pd.DataFrame, balance: pd.DataFrame) -> pd.DataFrame:
+def _with_status_summary(credits: Columns, balance: Columns) -> Columns:
     """Attach the per-credit summary of monthly statuses to each bureau credit (missing if none)."""
-    codes = balance["STATUS"].cat.codes.to_numpy()
-    late = pd.Series(_STATUS_LATE[codes], index=balance.index)
-    summary = aggregate(
-        balance.assign(DPD_LEVEL=_STATUS_LEVEL[codes], LATE=late,
-                       LATE_RECENT=late.where(balance["MONTHS_BALANCE"] >= -_RECENT_MONTHS)),
-        _PER_CREDIT, key="SK_ID_BUREAU")
-    per_credit = summary.reindex(credits["SK_ID_BUREAU"].to_numpy())
-    per_credit.index = credits.index
-    return pd.concat([credits, per_credit], axis=1)
+    codes = balance["STATUS"]
+    late = _STATUS_LATE[codes]
+    recent = balance["MONTHS_BALANCE"] >= -_RECENT_MONTHS
+    summary = aggregate(balance | {"DPD_LEVEL": _STATUS_LEVEL[codes], "LATE": late,
+                                   "LATE_RECENT": np.where(recent, late, np.float32(np.nan))},
+                        _PER_CREDIT, key="SK_ID_BUREAU")
+    per_credit = summary.reindex(credits["SK_ID_BUREAU"]).to_numpy()
+    return credits | dict(zip(summary.columns, per_credit.T, strict=True))

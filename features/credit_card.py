@@ -11,7 +11,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
+from features.aggregate import (
+    Aggregation,
+    FeatureInfo,
+    aggregate,
+    columns_of,
+    describe_family,
+    indicator,
+    ratio,
+    schema_meanings,
+)
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -72,14 +81,14 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pd.DataFrame
         Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
     """
-    cc = tables[_TABLE.name]
+    cc = columns_of(tables[_TABLE.name])
     paid, minimum = cc["AMT_PAYMENT_TOTAL_CURRENT"], cc["AMT_INST_MIN_REGULARITY"]
-    cc = cc.assign(
+    cc.update(
         UTILISATION=ratio(cc["AMT_BALANCE"], cc["AMT_CREDIT_LIMIT_ACTUAL"]),
         DRAWINGS_TO_LIMIT=ratio(cc["AMT_DRAWINGS_CURRENT"], cc["AMT_CREDIT_LIMIT_ACTUAL"]),
         PAYMENT_TO_MINIMUM=ratio(paid, minimum),
-        LATE=(cc["SK_DPD"] > 0).astype(np.float32).where(cc["SK_DPD"].notna()),
-        MISSED_MINIMUM=(paid < minimum).astype(np.float32).where(paid.notna() & minimum.notna()),
+        LATE=indicator(cc["SK_DPD"] > 0, ~np.isnan(cc["SK_DPD"])),
+        MISSED_MINIMUM=indicator(paid < minimum, ~(np.isnan(paid) | np.isnan(minimum))),
     )
     recent = cc["MONTHS_BALANCE"] >= -_RECENT_MONTHS
     return pd.concat([aggregate(cc, _ALL, key="SK_ID_CURR"),

@@ -12,7 +12,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
+from features.aggregate import (
+    Aggregation,
+    FeatureInfo,
+    aggregate,
+    columns_of,
+    describe_family,
+    indicator,
+    ratio,
+    schema_meanings,
+)
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -67,16 +76,16 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pd.DataFrame
         Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
     """
-    inst = tables[_TABLE.name]
+    inst = columns_of(tables[_TABLE.name])
     late_by = inst["DAYS_ENTRY_PAYMENT"] - inst["DAYS_INSTALMENT"]
     diff = inst["AMT_INSTALMENT"] - inst["AMT_PAYMENT"]
-    inst = inst.assign(
+    inst.update(
         PAYMENT_RATIO=ratio(inst["AMT_PAYMENT"], inst["AMT_INSTALMENT"]),
         PAYMENT_DIFF=diff,
-        DPD=late_by.clip(lower=0),
-        DBD=(-late_by).clip(lower=0),
-        LATE=(late_by > 0).astype(np.float32).where(late_by.notna()),
-        UNDERPAID=(diff > 0).astype(np.float32).where(diff.notna()),
+        DPD=np.maximum(late_by, 0),
+        DBD=np.maximum(-late_by, 0),
+        LATE=indicator(late_by > 0, ~np.isnan(late_by)),
+        UNDERPAID=indicator(diff > 0, ~np.isnan(diff)),
     )
     recent = inst["DAYS_INSTALMENT"] >= -_RECENT_DAYS
     return pd.concat([aggregate(inst, _ALL, key="SK_ID_CURR"),

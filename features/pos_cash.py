@@ -11,7 +11,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
+from features.aggregate import (
+    Aggregation,
+    FeatureInfo,
+    aggregate,
+    columns_of,
+    describe_family,
+    indicator,
+    ratio,
+    schema_meanings,
+)
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -60,9 +69,9 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pd.DataFrame
         Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
     """
-    pos = tables[_TABLE.name]
-    pos = pos.assign(LATE=(pos["SK_DPD"] > 0).astype(np.float32).where(pos["SK_DPD"].notna()),
-                     REMAINING_SHARE=ratio(pos["CNT_INSTALMENT_FUTURE"], pos["CNT_INSTALMENT"]))
+    pos = columns_of(tables[_TABLE.name])
+    pos.update(LATE=indicator(pos["SK_DPD"] > 0, ~np.isnan(pos["SK_DPD"])),
+               REMAINING_SHARE=ratio(pos["CNT_INSTALMENT_FUTURE"], pos["CNT_INSTALMENT"]))
     recent = pos["MONTHS_BALANCE"] >= -_RECENT_MONTHS
     return pd.concat([aggregate(pos, _ALL, key="SK_ID_CURR"),
                       aggregate(pos, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from features.aggregate import Aggregation, FeatureInfo, aggregate, describe_family, ratio, schema_meanings
+from features.aggregate import (
+    Aggregation,
+    Columns,
+    FeatureInfo,
+    aggregate,
+    columns_of,
+    describe_family,
+    ratio,
+    schema_meanings,
+)
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -63,6 +73,7 @@ _RECENT_NUMERIC: dict[str, tuple[str, ...]] = {
     "DAYS_DECISION": ("mean",), "CNT_PAYMENT": ("mean",), "INTEREST_SHARE": ("mean",),
 }
 _STATUS = "NAME_CONTRACT_STATUS"
+_STATUS_LEVELS = _TABLE.column(_STATUS).categories
 
 _ALL = Aggregation(prefix="PREV", over="the client's previous applications", numeric=_NUMERIC,
                    shares={c.name: c.categories for c in _TABLE.categorical})
@@ -76,7 +87,7 @@ _RUNNING = Aggregation(
 _RECENT = tuple(
     Aggregation(prefix=f"PREV_LAST{n}", over=f"the client's {n} most recent previous applications"
                 if n > 1 else "the client's most recent previous application",
-                numeric=_RECENT_NUMERIC, shares={_STATUS: _TABLE.column(_STATUS).categories}, count=False,
+                numeric=_RECENT_NUMERIC, shares={_STATUS: _STATUS_LEVELS}, count=False,
                 one_row=n == 1)
     for n in _LAST)
 
@@ -104,31 +115,43 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pd.DataFrame
         Index ``SK_ID_CURR``, columns in :func:`descriptions` order, float32.
     """
-    previous = _with_derived(tables[_TABLE.name])
+    previous = _with_derived(columns_of(tables[_TABLE.name]))
     status = previous[_STATUS]
-    approved = status == "Approved"
+    approved = status == _STATUS_LEVELS.index("Approved")
     running = approved & (previous["DAYS_LAST_DUE_1ST_VERSION"] > 0)
-    # Rank 1 = latest decision; ties keep the file order, the same whichever way the rows arrived.
-    recency = previous.groupby("SK_ID_CURR", sort=False)["DAYS_DECISION"].rank(method="first",
-                                                                                ascending=False)
+    recency = _recency(previous["SK_ID_CURR"], previous["DAYS_DECISION"])
     parts = [aggregate(previous, _ALL, key="SK_ID_CURR"),
              aggregate(previous, _APPROVED, key="SK_ID_CURR", rows=approved),
-             aggregate(previous, _REFUSED, key="SK_ID_CURR", rows=status == "Refused"),
+             aggregate(previous, _REFUSED, key="SK_ID_CURR", rows=status == _STATUS_LEVELS.index("Refused")),
              aggregate(previous, _RUNNING, key="SK_ID_CURR", rows=running)]
     parts += [aggregate(previous, aggregation, key="SK_ID_CURR", rows=recency <= n)
               for n, aggregation in zip(_LAST, _RECENT, strict=True)]
     return pd.concat(parts, axis=1)
 
 
-def _with_derived(previous: pd.DataFrame) -> pd.DataFrame:
+def _recency(clients: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Rank each application among its client's by decision date: 1 = the latest, ties in row order (the
+    same whichever way the rows arrived); no rank (infinity) without a date."""
+    by_date = np.argsort(-days, kind="stable")  # missing dates last
+    order = by_date[np.argsort(clients[by_date], kind="stable")]
+    ordered = clients[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    position = np.arange(len(order))
+    rank = np.empty(len(order))
+    rank[order] = position - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
+    rank[np.isnan(days)] = np.inf
+    return rank
+
+
+def _with_derived(previous: Columns) -> Columns:
     """Turn the day placeholders into missing values and add the ratios of `_DERIVED`."""
-    clean = previous.assign(**{c.name: previous[c.name].where(previous[c.name] != c.sentinel)
-                               for c in _SENTINEL})
+    clean = previous | {c.name: np.where(previous[c.name] == c.sentinel, np.float32(np.nan), previous[c.name])
+                        for c in _SENTINEL}
     total_paid = clean["AMT_ANNUITY"] * clean["CNT_PAYMENT"]
-    return clean.assign(
-        APPLICATION_TO_CREDIT=ratio(clean["AMT_APPLICATION"], clean["AMT_CREDIT"]),
-        CREDIT_TERM=ratio(clean["AMT_CREDIT"], clean["AMT_ANNUITY"]),
-        GOODS_TO_CREDIT=ratio(clean["AMT_GOODS_PRICE"], clean["AMT_CREDIT"]),
-        INTEREST_SHARE=ratio(total_paid, clean["AMT_CREDIT"]) - 1,
-        LAST_DUE_SHIFT=clean["DAYS_LAST_DUE"] - clean["DAYS_LAST_DUE_1ST_VERSION"],
-    )
+    return clean | {
+        "APPLICATION_TO_CREDIT": ratio(clean["AMT_APPLICATION"], clean["AMT_CREDIT"]),
+        "CREDIT_TERM": ratio(clean["AMT_CREDIT"], clean["AMT_ANNUITY"]),
+        "GOODS_TO_CREDIT": ratio(clean["AMT_GOODS_PRICE"], clean["AMT_CREDIT"]),
+        "INTEREST_SHARE": ratio(total_paid, clean["AMT_CREDIT"]) - 1,
+        "LAST_DUE_SHIFT": clean["DAYS_LAST_DUE"] - clean["DAYS_LAST_DUE_1ST_VERSION"],
+    }

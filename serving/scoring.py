@@ -64,7 +64,8 @@ class Scorer:
     def __init__(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
         self.validator = BatchValidator(serving_suite(bundle.suite))
-        self._dtypes = pd.Series({c.name: c.dtype for c in APPLICATION_TABLE.columns})
+        # Names as the schema spells them ("float32", "category"): pandas dtypes compare equal to them.
+        self._dtypes = [(c.name, c.dtype) for c in APPLICATION_TABLE.columns]
         self._labels = {name: feature_description(name) for name in bundle.feature_names}
         medians = {name: stats["quantiles"]["0.5"] for name, stats in bundle.reference["features"].items()
                    if stats.get("kind") == "number" and stats.get("quantiles")}
@@ -113,7 +114,7 @@ class Scorer:
         depends on its own application only, and the application table is built once, for both.
         """
         ids, applications, tables = records_to_tables(records)
-        assert applications.dtypes.astype(str).equals(self._dtypes), "records_to_tables broke dtypes: a bug"
+        assert list(applications.dtypes.items()) == self._dtypes, "records_to_tables broke dtypes: a bug"
         problems: list[list[Problem]] = [[] for _ in records]
         for failure in self.validator.validate(applications):
             problems[failure.row].append(Problem(index=None, SK_ID_CURR=records[failure.row]["SK_ID_CURR"],

@@ -59,3 +59,14 @@ def test_most_recent_applications_by_decision_date(features, feature, expected):
 
 def test_columns_follow_the_descriptions(features):
     assert list(features.index) == list(previous.descriptions())
+
+
+def test_recency_ranks_as_pandas_first_rank_from_the_latest_per_client():
+    """Ties (many: dates drawn from 20 days) rank in row order; a missing date has no rank."""
+    rng = np.random.default_rng(0)
+    clients = rng.integers(0, 30, 500).astype(np.int32)
+    days = rng.integers(-20, 0, 500).astype(np.float32)
+    days[rng.random(500) < 0.1] = np.nan
+    expected = pd.Series(days).groupby(clients, sort=False).rank(method="first", ascending=False)
+    ranks = previous._recency(clients, days)
+    np.testing.assert_array_equal(np.where(np.isinf(ranks), np.nan, ranks), expected.to_numpy())
