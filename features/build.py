@@ -2,8 +2,9 @@
 
 Two entry points, one path underneath. :func:`build_features` takes the loader's tables (training,
 the demo portfolio); :func:`build_features_from_records` takes what the API receives (application
-records with nested history rows). Both cast every table with ``features.loaders.cast_to_schema`` and
-run the same family functions, so a client gets the same features whichever way its data arrived.
+records with nested history rows). Both give every table the schema's columns and dtypes
+(``features.loaders.cast_to_schema``, ``features.records.records_to_tables``) and run the same family
+functions, so a client gets the same features whichever way its data arrived.
 
 No feature depends on any other client (no normalisation across the data set), and a client, table
 or category the builder has never seen gives missing values, never an error: the columns are always

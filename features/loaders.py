@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import gzip
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from tqdm.auto import tqdm
 
 from features.schema import TABLES, Column, Kind, Table, table
 
-__all__ = ["DataFileError", "cast_to_schema", "load_tables"]
+__all__ = ["DataFileError", "cast_to_schema", "load_tables", "to_categorical"]
 
 #: File endings read, in the order they are looked for.
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -274,15 +274,37 @@ def _small_frame(frame: pd.DataFrame, schema: Table) -> tuple[dict[str, np.ndarr
         # Some value is not a plain number: the per-column path parses it or names it in its error.
         numbers = _numbers_by_column(frame, schema)
     texts = block[:, frame.columns.get_indexer([col.name for col in schema.categorical])]
-    categories = {}
-    for j, col in enumerate(schema.categorical):
-        lookup = _level_codes(col)
-        codes = [lookup.get(v, -1) if isinstance(v, str) else -1 for v in texts[:, j]]
-        unknown = [v for v, code in zip(texts[:, j], codes, strict=True) if code == -1 and not pd.isna(v)]
-        if unknown:
-            _warn_unknown(pd.Series(unknown), col, schema)
-        categories[col.name] = pd.Categorical.from_codes(codes, dtype=_category_dtype(col))
+    categories = {col.name: to_categorical(texts[:, j], col, schema)
+                  for j, col in enumerate(schema.categorical)}
     return numbers, categories
+
+
+def to_categorical(values: Sequence[object], column: Column, schema: Table) -> pd.Categorical:
+    """Return raw values of a category column as a categorical with the schema's levels.
+
+    Values that are not among the levels (text or not) become missing, with a warning that names them.
+    One dictionary lookup per value: for the few hundred values of an API batch, cheaper than pandas'
+    vectorised indexer and its per-call overhead.
+
+    Parameters
+    ----------
+    values : sequence
+        The column's values: text, or None/NaN for missing.
+    column : Column
+        The category column of `schema` they belong to.
+    schema : Table
+        Its table, for the warning.
+    """
+    lookup = _level_codes(column)
+    codes = [lookup.get(v, -1) if isinstance(v, str) else -1 for v in values]
+    unknown = [v for v, code in zip(values, codes, strict=True) if code == -1 and not _is_missing(v)]
+    if unknown:
+        _warn_unknown(pd.Series(unknown, dtype=object), column, schema)
+    return pd.Categorical.from_codes(codes, dtype=_category_dtype(column))
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _numbers_by_column(frame: pd.DataFrame, schema: Table) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.loaders import cast_to_schema
+from features.loaders import to_categorical
 from features.schema import Kind, Table, table
 
 __all__ = ["APPLICATION", "NESTED_TABLES", "records_to_tables", "tables_to_records"]
@@ -161,23 +161,24 @@ def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, 
     """Build one schema-typed frame from `rows`, column by column (missing fields are missing values).
 
     `keys` gives the key columns that nesting implies; other keys the caller left out get
-    `_UNKNOWN_ID`. `locate` names the record a row came from, for errors. Columns are handed to
-    ``cast_to_schema`` as plain arrays (numbers as float64, text as objects): building pandas string
-    arrays first would cost more than the cast itself.
+    `_UNKNOWN_ID`. `locate` names the record a row came from, for errors. Each column is converted
+    once, straight to its schema dtype: building a frame of raw values for ``cast_to_schema`` first
+    cost as much again as the conversion.
     """
-    columns = {}
+    columns: dict[str, np.ndarray | pd.Categorical] = {}
     for column in schema.columns:
         if column.name in keys:
-            columns[column.name] = np.asarray(keys[column.name], dtype=np.int64)
+            columns[column.name] = np.asarray(keys[column.name], dtype=np.int32)
             continue
         values = [row.get(column.name) for row in rows]
         if column.kind is Kind.CATEGORY:
-            columns[column.name] = pd.Series(values, dtype=object)
-            continue
-        if column.kind is Kind.KEY:
-            values = [_UNKNOWN_ID if v is None else v for v in values]
-        columns[column.name] = _numbers(values, column.name, locate)
-    return cast_to_schema(pd.DataFrame(columns, copy=False), schema)
+            columns[column.name] = to_categorical(values, column, schema)
+        elif column.kind is Kind.KEY:
+            columns[column.name] = _identifiers([_UNKNOWN_ID if v is None else v for v in values],
+                                                column.name, locate)
+        else:
+            columns[column.name] = _numbers(values, column.name, locate).astype(np.float32)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _numbers(values: list[Any], name: str, locate: Callable[[int], str]) -> np.ndarray:
@@ -191,6 +192,19 @@ def _numbers(values: list[Any], name: str, locate: Callable[[int], str]) -> np.n
             except (TypeError, ValueError):
                 raise ValueError(f"{locate(i)}: {name} must be a number or null, got {value!r}") from None
         raise
+
+
+def _identifiers(values: list[Any], name: str, locate: Callable[[int], str]) -> np.ndarray:
+    """`values` as int32, or raise naming the record and field of the first that is not a whole number
+    within int32."""
+    numbers = _numbers(values, name, locate)
+    with np.errstate(invalid="ignore"):
+        bad = ~((numbers >= _INT32.min) & (numbers <= _INT32.max) & (numbers == np.round(numbers)))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{locate(i)}: {name} must be a whole number in {_INT32.min}..{_INT32.max}, "
+                         f"got {values[i]!r}")
+    return numbers.astype(np.int32)
 
 
 def tables_to_records(applications: pd.DataFrame,

@@ -87,6 +87,11 @@ def test_round_trip_through_records_keeps_every_row():
     ([{"SK_ID_CURR": 1, "bureau": [{}]}, {"SK_ID_CURR": 2, "bureau": [{}, {"bureau_balance": [
         {"MONTHS_BALANCE": -1}, {"MONTHS_BALANCE": "last month"}]}]}],
      r"record 1 \(SK_ID_CURR=2\): bureau\[1\].bureau_balance\[1\]: MONTHS_BALANCE must be a number"),
+    ([{"SK_ID_CURR": 1, "previous_application": [{"SK_ID_PREV": 7}, {"SK_ID_PREV": 1.5}]}],
+     r"record 0 \(SK_ID_CURR=1\): previous_application\[1\]: SK_ID_PREV must be a whole number in "
+     r"-2147483648..2147483647, got 1.5"),
+    ([{"SK_ID_CURR": 1, "POS_CASH_balance": [{"SK_ID_PREV": 2**40}]}],
+     r"POS_CASH_balance\[0\]: SK_ID_PREV must be a whole number .*, got 1099511627776"),
 ])
 def test_malformed_batch_is_rejected_naming_record_and_field(records, message):
     with pytest.raises(ValueError, match=message):
