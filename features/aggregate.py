@@ -127,11 +127,21 @@ class Aggregation:
     def names(self) -> list[str]:
         """list of str: the feature names, in output order."""
         names = [f"{self.prefix}_COUNT"] if self.count else []
-        names += [f"{self.prefix}_{column}_{stat.upper()}"
-                  for column, stats in self.numeric.items() for stat in stats]
-        names += [f"{self.prefix}_{column}_{level_name(level)}_SHARE"
-                  for column, levels in self.shares.items() for level in levels]
+        names += self.statistic_names.values()
+        names += [name for levels in self.share_names.values() for name in levels]
         return names
+
+    @functools.cached_property
+    def statistic_names(self) -> dict[tuple[str, str], str]:
+        """dict of (str, str) to str: (column, statistic) -> feature name."""
+        return {(column, stat): f"{self.prefix}_{column}_{stat.upper()}"
+                for column, stats in self.numeric.items() for stat in stats}
+
+    @functools.cached_property
+    def share_names(self) -> dict[str, list[str]]:
+        """dict of str to list of str: category column -> the feature name of each level's share."""
+        return {column: [f"{self.prefix}_{column}_{level_name(level)}_SHARE" for level in levels]
+                for column, levels in self.shares.items()}
 
 
 def level_name(level: str) -> str:
@@ -208,10 +218,9 @@ def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: s
         values[f"{aggregation.prefix}_COUNT"] = np.bincount(codes, minlength=n_groups)
     with np.errstate(over="ignore"):  # overflowing totals become missing below
         values.update(_numeric_statistics(arrays, aggregation, codes, n_groups))
-    for column, levels in aggregation.shares.items():
-        shares = _level_shares(arrays[column], codes, n_groups, len(levels))
-        for i, level in enumerate(levels):
-            values[f"{aggregation.prefix}_{column}_{level_name(level)}_SHARE"] = shares[:, i]
+    for column, names in aggregation.share_names.items():
+        shares = _level_shares(arrays[column], codes, n_groups, len(names))
+        values.update(zip(names, shares.T, strict=True))
     out = np.empty((n_groups, len(values)), dtype=np.float32)
     for j, name in enumerate(aggregation.names):
         out[:, j] = values[name]
@@ -230,8 +239,7 @@ def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregati
                         n_groups: int) -> dict[str, np.ndarray]:
     """Compute every statistic of `aggregation`: rows sorted by group once, then one ``reduceat``
     per statistic over a block of columns (float64 arithmetic, float32 results)."""
-    names = {(column, stat): f"{aggregation.prefix}_{column}_{stat.upper()}"
-             for column, stats in aggregation.numeric.items() for stat in stats}
+    names = aggregation.statistic_names
     values = {name: np.full(n_groups, np.nan, dtype=np.float32) for name in names.values()}
     columns = [c for c, stats in aggregation.numeric.items() if set(stats) - {"trend"}]
     if n_groups and columns:
