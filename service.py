@@ -103,9 +103,9 @@ _LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
-# whatever its rows (in process: ~39 ms for 1 application, ~49 ms for 32; features ~29 ms and Great
-# Expectations ~6 ms of it), so batching gave 235 requests/s (p99 0.30 s) at 32 clients against 18
-# (p99 2.1 s) unbatched, and 138 against 16 explanations/s. max_latency_ms is a shedding budget, not a
+# whatever its rows (in process: ~20 ms for 1 application, ~28 ms for 32; features ~10 ms and Great
+# Expectations ~5 ms of it), so batching gave 321 requests/s (p99 0.25 s) at 32 clients against 37
+# (p99 1.1 s) unbatched, and 160 against 25 explanations/s. max_latency_ms is a shedding budget, not a
 # wait: at 1,000 ms BentoML answered 503 to 6% of the requests (80% on a busier machine) when batches
 # took about a second; 10,000 shed none, also at 256 clients (p99 1.2 s). The batch sizes are the
 # request limits, so that one full request is one batch.
@@ -224,10 +224,13 @@ def _forwarder(scoring: ScoringModel, method: str,
     """Return what sends applications to a model-service method: merged when batching is on.
 
     One call in flight per model worker: a second call to a busy worker would leave with the few
-    requests that arrived meanwhile and wait there (32 clients, one worker: 159 requests/s with two
-    calls in flight, 182 with one; sending the next call when the current one is 3/4 or 9/10 served
-    did no better than waiting for it to end). The method is looked up at each call: BentoML
-    connects the dependency's client on first use.
+    requests that arrived meanwhile and wait there (32 clients, one worker: 295 requests/s with two
+    calls in flight, 344 with one; sending the next call when the current one is 3/4 or 9/10 served
+    did no better than waiting for it to end). Under 32 clients the calls alternate between ~31
+    applications and the ~1 that arrived during them; holding that one back until half the clients
+    were back (16 + 16) scored no more (317-332 against 318-355 requests/s): a batch costs ~20 ms
+    whatever its size, so two halves cost what 31 + 1 do. The method is looked up at each call:
+    BentoML connects the dependency's client on first use.
     """
     async def send(applications: list[str]) -> list[Answer]:
         return await call_with_retry(getattr(scoring.to_async, method), applications)
