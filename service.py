@@ -31,7 +31,6 @@ Environment (read here, once):
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -50,6 +49,7 @@ from starlette.responses import Response
 from features.loaders import cast_to_schema
 from features.schema import table
 from serving.coalescing import Coalescer
+from serving.collector import tune_for_serving
 from serving.limits import BodyLimits, received_body
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
 from serving.middleware import ApiKeyMiddleware, ProblemResponses
@@ -152,18 +152,6 @@ def _model_path(service: bentoml.Service, latest: str) -> str:
     return bentoml.models.get(info.models[0].tag).path
 
 
-def _freeze_startup_objects() -> None:
-    """Keep the objects loaded at startup out of Python's full garbage collections.
-
-    The model, the Great Expectations context and the libraries make ~300,000 tracked objects; every
-    full collection scanned them all, a ~200 ms pause every few hundred requests: in process, one
-    application's features and prediction took p50 31 ms but p99 193 ms, and p99 39 ms once they are
-    frozen (they live as long as the process anyway).
-    """
-    gc.collect()
-    gc.freeze()
-
-
 class RejectedApplicationsError(ValueError):
     """Some applications broke the model's expectations; `problems` says which, where and why."""
 
@@ -198,7 +186,7 @@ class ScoringModel:
     def __init__(self) -> None:
         path = _model_path(ScoringModel, self.model_ref.path)
         self.scorer = Scorer(ModelBundle.load(path, num_threads=LIGHTGBM_THREADS))
-        _freeze_startup_objects()
+        tune_for_serving()
 
     @bentoml.api(**_PREDICT_BATCHING)
     def predict_batch(self, applications: list[str]) -> list[Answer]:
@@ -302,7 +290,7 @@ class CreditScoring:
         self._explain = _forwarder(self.scoring, "explain_batch", EXPLAIN_MAX_BATCH)
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(DEMO_DATA),
                                model_info=ModelInfo.from_bundle(self.bundle))
-        _freeze_startup_objects()
+        tune_for_serving()
 
     @bentoml.api(route="/predict")
     async def predict(self, applications: PredictApplications, ctx: bentoml.Context) -> list[Prediction]:

@@ -8,7 +8,6 @@ batch's time goes and how much of it is fixed per batch rather than per applicat
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from features.build import build_features_from_records
 from load_tests.reference_server import row_scorer
 from load_tests.report import StageCost
 from load_tests.thresholds import RunSummary
+from serving.collector import serving_collector
 from serving.requests import PredictBody, forwarded_records
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
@@ -37,19 +37,14 @@ def measure(call: Callable[[int], object], *, seconds: float, min_calls: int = 2
         Calls per second and the percentiles of one call's duration.
     """
     durations = []
-    # What is loaded by now is frozen out of full collections, as the services freeze what they load
-    # at startup: otherwise the limit's p99 is the collector's pause (~195 ms), not the work.
-    gc.collect()
-    gc.freeze()
-    try:
+    # The collector as the services run it: otherwise the limit's p99 is its pauses, not the work.
+    with serving_collector():
         started = time.perf_counter()
         while time.perf_counter() - started < seconds or len(durations) < min_calls:
             before = time.perf_counter()
             call(len(durations))
             durations.append(time.perf_counter() - before)
         elapsed = time.perf_counter() - started
-    finally:
-        gc.unfreeze()
     p50, p95, p99 = np.percentile(np.array(durations) * 1000.0, [50, 95, 99])
     return RunSummary(requests=len(durations), failures=0, rps=len(durations) / elapsed, p50_ms=float(p50),
                       p95_ms=float(p95), p99_ms=float(p99))
