@@ -132,6 +132,11 @@ class Aggregation:
         return names
 
     @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """dict of str to int: feature name -> its column in the output."""
+        return {name: j for j, name in enumerate(self.names)}
+
+    @functools.cached_property
     def statistic_names(self) -> dict[tuple[str, str], str]:
         """dict of (str, str) to str: (column, statistic) -> feature name."""
         return {(column, stat): f"{self.prefix}_{column}_{stat.upper()}"
@@ -213,17 +218,14 @@ def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: s
               for c in dict.fromkeys([key, *aggregation.columns])}
     codes, keys = pd.factorize(arrays[key])
     n_groups = len(keys)
-    values: dict[str, np.ndarray] = {}
+    out = np.full((n_groups, len(aggregation.names)), np.nan, dtype=np.float32)
+    at = aggregation.positions
     if aggregation.count:
-        values[f"{aggregation.prefix}_COUNT"] = np.bincount(codes, minlength=n_groups)
+        out[:, at[f"{aggregation.prefix}_COUNT"]] = np.bincount(codes, minlength=n_groups)
     with np.errstate(over="ignore"):  # overflowing totals become missing below
-        values.update(_numeric_statistics(arrays, aggregation, codes, n_groups))
+        _numeric_statistics(arrays, aggregation, codes, n_groups, out)
     for column, names in aggregation.share_names.items():
-        shares = _level_shares(arrays[column], codes, n_groups, len(names))
-        values.update(zip(names, shares.T, strict=True))
-    out = np.empty((n_groups, len(values)), dtype=np.float32)
-    for j, name in enumerate(aggregation.names):
-        out[:, j] = values[name]
+        out[:, [at[name] for name in names]] = _level_shares(arrays[column], codes, n_groups, len(names))
     out[np.isinf(out)] = np.nan
     return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.column_index)
 
@@ -236,11 +238,10 @@ def _values(column: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregation, codes: np.ndarray,
-                        n_groups: int) -> dict[str, np.ndarray]:
-    """Compute every statistic of `aggregation`: rows sorted by group once, then one ``reduceat``
-    per statistic over a block of columns (float64 arithmetic, float32 results)."""
-    names = aggregation.statistic_names
-    values = {name: np.full(n_groups, np.nan, dtype=np.float32) for name in names.values()}
+                        n_groups: int, out: np.ndarray) -> None:
+    """Write every statistic of `aggregation` into its column of `out`: rows sorted by group once, then
+    one ``reduceat`` per statistic over a block of columns (float64 arithmetic, float32 results)."""
+    names, at = aggregation.statistic_names, aggregation.positions
     columns = [c for c, stats in aggregation.numeric.items() if set(stats) - {"trend"}]
     if n_groups and columns:
         order = np.argsort(codes, kind="stable")
@@ -256,13 +257,13 @@ def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregati
                 block[i] = arrays[column][order]
             for j, result in enumerate(_block_statistics(block, starts, chunk, aggregation)):
                 for stat, column_values in result.items():
-                    values[names[chunk[j], stat]] = column_values
+                    out[:, at[names[chunk[j], stat]]] = column_values
     for column, stats in aggregation.numeric.items():
         if "trend" in stats:
             assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
-            values[names[column, "trend"]] = _slope(np.asarray(arrays[aggregation.trend_of], np.float64),
-                                                    np.asarray(arrays[column], np.float64), codes, n_groups)
-    return values
+            time = np.asarray(arrays[aggregation.trend_of], np.float64)
+            out[:, at[names[column, "trend"]]] = _slope(time, np.asarray(arrays[column], np.float64), codes,
+                                                        n_groups)
 
 
 def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
