@@ -181,7 +181,7 @@ def columns_of(frame: pd.DataFrame) -> Columns:
     Pandas charges a few microseconds per column access and tens per derived column, which an API batch
     of a few hundred rows pays hundreds of times; numpy on these arrays does not.
     """
-    return {name: _values(frame[name]) for name in frame.columns}
+    return {name: _values(column) for name, column in frame.items()}
 
 
 def row_total(values: np.ndarray) -> np.ndarray:
@@ -232,9 +232,8 @@ def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: s
 
 def _values(column: pd.Series | np.ndarray) -> np.ndarray:
     """A column as an array: itself if it is one, a category column's level codes (-1 for missing)."""
-    if isinstance(column, np.ndarray):
-        return column
-    return column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+    values = column if isinstance(column, np.ndarray) else column.values
+    return values.codes if isinstance(values, pd.Categorical) else values
 
 
 def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregation, codes: np.ndarray,
