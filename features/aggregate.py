@@ -189,13 +189,13 @@ def row_total(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
 
 
-def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: str,
+def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key: str,
               rows: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
-    """Summarise the rows of `table` into one row per value of `key`.
+    """Summarise the rows of `history` into one row per value of `key`.
 
     Parameters
     ----------
-    table : pd.DataFrame or Columns
+    history : pd.DataFrame or Columns
         History rows with `key` and every column named in `aggregation`; the category columns of
         ``aggregation.shares`` as pandas categoricals whose categories are the levels listed there,
         or as their level codes (:func:`columns_of`).
@@ -214,7 +214,7 @@ def aggregate(table: pd.DataFrame | Columns, aggregation: Aggregation, *, key: s
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
     picked = None if rows is None else np.asarray(rows)
-    arrays = {c: _values(table[c]) if picked is None else _values(table[c])[picked]
+    arrays = {c: _values(history[c]) if picked is None else _values(history[c])[picked]
               for c in dict.fromkeys([key, *aggregation.columns])}
     codes, keys = pd.factorize(arrays[key])
     n_groups = len(keys)

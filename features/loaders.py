@@ -304,7 +304,7 @@ def to_categorical(values: Sequence[object], column: Column, schema: Table) -> p
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+    return value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value))
 
 
 def _numbers_by_column(frame: pd.DataFrame, schema: Table) -> dict[str, np.ndarray]:
