@@ -103,9 +103,9 @@ _LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
-# whatever its rows (in process: ~20 ms for 1 application, ~28 ms for 32; features ~10 ms and Great
-# Expectations ~5 ms of it), so batching gave 321 requests/s (p99 0.25 s) at 32 clients against 37
-# (p99 1.1 s) unbatched, and 160 against 25 explanations/s. max_latency_ms is a shedding budget, not a
+# whatever its rows (in process: ~16 ms for 1 application, ~21 ms for 32; features ~8 ms and Great
+# Expectations ~5 ms of it), so batching gave 455 requests/s (p99 0.09 s) at 32 clients against 43
+# (p99 0.8 s) unbatched, and 219 against 33 explanations/s. max_latency_ms is a shedding budget, not a
 # wait: at 1,000 ms BentoML answered 503 to 6% of the requests (80% on a busier machine) when batches
 # took about a second; 10,000 shed none, also at 256 clients (p99 1.2 s). The batch sizes are the
 # request limits, so that one full request is one batch.
