@@ -43,7 +43,7 @@ from tqdm.auto import tqdm
 
 from features.schema import TABLES, Column, Kind, Table, table
 
-__all__ = ["DataFileError", "cast_to_schema", "load_tables", "to_categorical"]
+__all__ = ["DataFileError", "cast_to_schema", "load_tables", "to_categorical", "whole_within"]
 
 #: File endings read, in the order they are looked for.
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -51,10 +51,11 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 #: Text read as a missing value: the Kaggle files leave the field empty, R and similar tools write NA.
 _NULL_VALUES = ["", "NA", "NaN", "nan", "NULL", "null", "N/A", "#N/A"]
 
-# Frames up to this many rows go through the per-value path of cast_to_schema (built for API batches,
-# where pandas' per-column overhead dominates); larger frames through vectorised calls. Measured on
-# API batches: tables of a batch of 16 applications (up to ~1,600 rows) 11.1 -> 8.4 ms with 256 rather
-# than 64, batches of 64 and 256 applications unchanged.
+# Frames up to this many rows go through the per-value path of cast_to_schema, where pandas'
+# per-column overhead would dominate; larger frames through vectorised calls. Chosen when API batches
+# went through it (tables of 16 applications, up to ~1,600 rows: 11.1 -> 8.4 ms with 256 rather than
+# 64); they no longer do (features.records converts its columns itself), so it now serves small files
+# and frames handed to build_features that need casting.
 _SMALL_FRAME = 256
 
 # How many offending values or ids an error message lists before summarising.
@@ -339,12 +340,17 @@ def _integers(frame: pd.DataFrame, col: Column, schema: Table) -> np.ndarray:
     info = np.iinfo(col.dtype)
     low = info.min if col.low is None else col.low
     high = info.max if col.high is None else col.high
-    with np.errstate(invalid="ignore"):
-        bad = ~((numbers >= low) & (numbers <= high) & (numbers == np.round(numbers)))
+    bad = ~whole_within(numbers, low, high)
     if bad.any():
         raise DataFileError(f"column {col.name} of {schema.name} must hold whole numbers in "
                             f"[{low}, {high}] and no missing values; {_rows(values, bad)}")
     return numbers.astype(col.dtype)
+
+
+def whole_within(numbers: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Return where `numbers` (float64) are whole numbers in [`low`, `high`]; missing values are not."""
+    with np.errstate(invalid="ignore"):
+        return (numbers >= low) & (numbers <= high) & (numbers == np.round(numbers))
 
 
 def _categorical(frame: pd.DataFrame, col: Column, schema: Table) -> pd.Categorical:

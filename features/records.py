@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.loaders import to_categorical
+from features.loaders import to_categorical, whole_within
 from features.schema import Kind, Table, table
 
 __all__ = ["APPLICATION", "NESTED_TABLES", "records_to_tables", "tables_to_records"]
@@ -198,8 +198,7 @@ def _identifiers(values: list[Any], name: str, locate: Callable[[int], str]) -> 
     """`values` as int32, or raise naming the record and field of the first that is not a whole number
     within int32."""
     numbers = _numbers(values, name, locate)
-    with np.errstate(invalid="ignore"):
-        bad = ~((numbers >= _INT32.min) & (numbers <= _INT32.max) & (numbers == np.round(numbers)))
+    bad = ~whole_within(numbers, _INT32.min, _INT32.max)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"{locate(i)}: {name} must be a whole number in {_INT32.min}..{_INT32.max}, "
