@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from features.labels import labels
 from features.schema import table
 
 __all__ = [
@@ -111,11 +112,6 @@ class Aggregation:
                                  f"use {', '.join(STATISTICS)}")
             if "trend" in stats and self.trend_of is None:
                 raise ValueError(f"{self.prefix}: 'trend' of {column} needs trend_of, the time column")
-
-    @functools.cached_property
-    def column_index(self) -> pd.Index:
-        """pd.Index: `names` as the output's column index, built once (it is immutable)."""
-        return pd.Index(self.names)
 
     @functools.cached_property
     def columns(self) -> list[str]:
@@ -227,7 +223,7 @@ def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key:
     for column, names in aggregation.share_names.items():
         out[:, [at[name] for name in names]] = _level_shares(arrays[column], codes, n_groups, len(names))
     out[np.isinf(out)] = np.nan
-    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=aggregation.column_index)
+    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=labels(aggregation.names))
 
 
 def _values(column: pd.Series | np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from features.aggregate import FeatureInfo, ratio, row_total
+from features.labels import labels
 from features.schema import Column, table
 
 __all__ = ["FAMILY", "application_features", "descriptions"]
@@ -78,7 +79,7 @@ _DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
     "BUILDING_MISSING_COUNT": ("Number of building fields left empty", tuple(_BUILDING)),
 }
 #: Column names of the float32 block: number fields, then derived features.
-_NUMERIC_OUTPUT = pd.Index([*_NUMBERS, *_DERIVED])
+_NUMERIC_OUTPUT = labels([*_NUMBERS, *_DERIVED])
 
 
 def descriptions() -> dict[str, FeatureInfo]:
@@ -109,7 +110,7 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
         derived features (one float32 block), then the category fields (categoricals with the schema
         levels).
     """
-    numbers = applications[_NUMBERS].to_numpy(np.float32, copy=True)
+    numbers = applications[labels(_NUMBERS)].to_numpy(np.float32, copy=True)
     flags = [numbers[:, _NUMBERS.index(c.name)] == c.sentinel for c in _SENTINEL]
     # An infinite field is no measurement: missing, like the placeholder days.
     numbers[np.isinf(numbers)] = np.nan
@@ -118,7 +119,8 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
     block = np.concatenate([numbers, _derived(numbers, flags)], axis=1)
     block[np.isinf(block)] = np.nan
     index = pd.Index(applications["SK_ID_CURR"].to_numpy(), name="SK_ID_CURR")
-    categories = pd.DataFrame({c.name: applications[c.name].array for c in _TABLE.categorical}, index=index)
+    categories = pd.DataFrame({c.name: applications[c.name].array for c in _TABLE.categorical}, index=index,
+                              columns=labels(c.name for c in _TABLE.categorical))
     return pd.concat([pd.DataFrame(block, index=index, columns=_NUMERIC_OUTPUT), categories], axis=1)
 
 

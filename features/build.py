@@ -22,6 +22,7 @@ import pandas as pd
 from features.application import application_features
 from features.combined import combined_features
 from features.descriptions import HISTORY_FAMILIES, feature_description, feature_info, feature_names
+from features.labels import labels
 from features.loaders import cast_to_schema
 from features.records import APPLICATION, records_to_tables
 from features.schema import HISTORY_TABLES, Column, Table, table
@@ -151,4 +152,5 @@ def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, 
     features = pd.concat([features, combined_features(features)], axis=1)
     features.index = pd.Index(ids, name="SK_ID_CURR")
     assert list(features.columns) == feature_names(), "built columns differ from the catalogue: a bug"
+    features.columns = labels(feature_names())  # pd.concat made str labels again (features.labels)
     return features

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from features.aggregate import FeatureInfo, ratio, row_total
+from features.labels import labels
 
 __all__ = ["FAMILY", "combined_features", "descriptions"]
 
@@ -59,7 +60,7 @@ def combined_features(features: pd.DataFrame) -> pd.DataFrame:
     values = [ratio(_total(features, numerator), _total(features, denominator))
               for _, numerator, denominator in _RATIOS.values()]
     return pd.DataFrame(np.column_stack(values).reshape(len(features), len(_RATIOS)), index=features.index,
-                        columns=list(_RATIOS))
+                        columns=labels(_RATIOS))
 
 
 def _total(features: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.labels import labels
 from features.loaders import to_categorical, whole_within
 from features.schema import Kind, Table, table
 
@@ -178,7 +179,7 @@ def _frame(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, 
                                                 column.name, locate)
         else:
             columns[column.name] = _numbers(values, column.name, locate).astype(np.float32)
-    return pd.DataFrame(columns, copy=False)
+    return pd.DataFrame(columns, columns=labels(schema.column_names), copy=False)
 
 
 def _numbers(values: list[Any], name: str, locate: Callable[[int], str]) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from features.labels import labels
 from features.schema import SCHEMA_VERSION
 from train.calibration import PlattCalibrator
 from train.scorecard import Scorecard
@@ -122,7 +123,7 @@ class ModelBundle:
                                                  if f["dtype"] == "category"}
         self._numeric_positions = np.array([i for i, f in enumerate(spec) if f["dtype"] != "category"],
                                            dtype=int)
-        self._numeric_names = [self.feature_names[i] for i in self._numeric_positions]
+        self._numeric_names = labels(self.feature_names[i] for i in self._numeric_positions)
         self._category_dtypes = {name: pd.CategoricalDtype(levels)
                                  for name, levels in self.categories.items()}
 
