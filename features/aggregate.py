@@ -171,13 +171,15 @@ def indicator(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.where(known, condition, np.nan).astype(np.float32)
 
 
-def columns_of(frame: pd.DataFrame) -> Columns:
-    """Return every column of `frame` as an array (views where pandas allows), categories as level codes.
+def columns_of(table: pd.DataFrame | Mapping[str, np.ndarray | pd.Categorical]) -> Columns:
+    """Return every column of `table` as an array (views where pandas allows), categories as level codes.
+
+    `table` is a frame, or its columns as arrays and categoricals (``features.records.records_to_columns``).
 
     Pandas charges a few microseconds per column access and tens per derived column, which an API batch
     of a few hundred rows pays hundreds of times; numpy on these arrays does not.
     """
-    return {name: _values(column) for name, column in frame.items()}
+    return {name: _values(column) for name, column in table.items()}
 
 
 def row_total(values: np.ndarray) -> np.ndarray:
@@ -226,9 +228,9 @@ def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key:
     return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=labels(aggregation.names))
 
 
-def _values(column: pd.Series | np.ndarray) -> np.ndarray:
+def _values(column: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
     """A column as an array: itself if it is one, a category column's level codes (-1 for missing)."""
-    values = column if isinstance(column, np.ndarray) else column.values
+    values = column.values if isinstance(column, pd.Series) else column
     return values.codes if isinstance(values, pd.Categorical) else values
 
 

@@ -3,7 +3,7 @@
 Two entry points, one path underneath. :func:`build_features` takes the loader's tables (training,
 the demo portfolio); :func:`build_features_from_records` takes what the API receives (application
 records with nested history rows). Both give every table the schema's columns and dtypes
-(``features.loaders.cast_to_schema``, ``features.records.records_to_tables``) and run the same family
+(``features.loaders.cast_to_schema``, ``features.records.records_to_columns``) and run the same family
 functions, so a client gets the same features whichever way its data arrived.
 
 No feature depends on any other client (no normalisation across the data set), and a client, table
@@ -24,7 +24,7 @@ from features.combined import combined_features
 from features.descriptions import HISTORY_FAMILIES, feature_description, feature_info, feature_names
 from features.labels import labels
 from features.loaders import cast_to_schema
-from features.records import APPLICATION, records_to_tables
+from features.records import APPLICATION, TableColumns, records_to_columns
 from features.schema import HISTORY_TABLES, Column, Table, table
 
 __all__ = ["build_features", "build_features_from_records", "build_features_from_tables",
@@ -94,9 +94,9 @@ def build_features_from_records(applications: Sequence[Mapping[str, Any]]) -> pd
     ------
     ValueError
         If the batch is malformed; the message names the record and the field
-        (see ``features.records.records_to_tables``).
+        (see ``features.records.records_to_columns``).
     """
-    ids, apps, tables = records_to_tables(applications)
+    ids, apps, tables = records_to_columns(applications)
     return build_features_from_tables(apps, tables, ids=ids)
 
 
@@ -121,20 +121,21 @@ def _no_rows(name: str) -> pd.DataFrame:
     return pd.DataFrame({key: np.empty(0, dtype=np.int32) for key in table(name).keys})
 
 
-def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
-                               ids: np.ndarray) -> pd.DataFrame:
+def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, pd.DataFrame | TableColumns],
+                               *, ids: np.ndarray) -> pd.DataFrame:
     """Run every family on schema-typed tables and line their rows up with `applications`.
 
     For a caller that already holds the tables, such as the scorer, which validates the application
-    table of ``features.records.records_to_tables`` before building the features from it.
+    table of ``features.records.records_to_columns`` before building the features from it.
 
     Parameters
     ----------
     applications : pd.DataFrame
         Applications cast to the ``application_test`` schema, keyed by their SK_ID_CURR column (real
         identifiers or batch positions).
-    tables : mapping of str to pd.DataFrame
-        Every history table, cast to its schema, keyed by the same SK_ID_CURR values.
+    tables : mapping of str to pd.DataFrame or TableColumns
+        Every history table, cast to its schema, keyed by the same SK_ID_CURR values: frames, or
+        columns (``features.records.records_to_columns``).
     ids : np.ndarray
         The identifiers to put in the result's index, one per application.
 

@@ -134,8 +134,8 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Parameters
     ----------
-    tables : mapping of str to pd.DataFrame
-        At least ``bureau`` and ``bureau_balance``, cast to the schema (may be empty).
+    tables : mapping of str to pd.DataFrame or TableColumns
+        At least ``bureau`` and ``bureau_balance``, in the schema's columns and dtypes (may have no rows).
 
     Returns
     -------

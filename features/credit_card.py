@@ -73,8 +73,8 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Parameters
     ----------
-    tables : mapping of str to pd.DataFrame
-        At least ``credit_card_balance``, cast to the schema (may be empty).
+    tables : mapping of str to pd.DataFrame or TableColumns
+        At least ``credit_card_balance``, in the schema's columns and dtypes (may have no rows).
 
     Returns
     -------

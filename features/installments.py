@@ -68,8 +68,8 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Parameters
     ----------
-    tables : mapping of str to pd.DataFrame
-        At least ``installments_payments``, cast to the schema (may be empty).
+    tables : mapping of str to pd.DataFrame or TableColumns
+        At least ``installments_payments``, in the schema's columns and dtypes (may have no rows).
 
     Returns
     -------

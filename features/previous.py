@@ -107,8 +107,8 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
     Parameters
     ----------
-    tables : mapping of str to pd.DataFrame
-        At least ``previous_application``, cast to the schema (may be empty).
+    tables : mapping of str to pd.DataFrame or TableColumns
+        At least ``previous_application``, in the schema's columns and dtypes (may have no rows).
 
     Returns
     -------

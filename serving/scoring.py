@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from expectations import BatchValidator
 from features.build import build_features_from_tables
 from features.descriptions import feature_description
-from features.records import records_to_tables
+from features.records import records_to_columns
 from serving.reasons import ReasonWriter
 from serving.requests import APPLICATION_TABLE, guaranteed_by_request_model
 from serving.responses import Explanation, Prediction, Problem
@@ -113,8 +113,8 @@ class Scorer:
         The features of every application are built, then those of the valid ones kept: each row
         depends on its own application only, and the application table is built once, for both.
         """
-        ids, applications, tables = records_to_tables(records)
-        assert list(applications.dtypes.items()) == self._dtypes, "records_to_tables broke dtypes: a bug"
+        ids, applications, tables = records_to_columns(records)
+        assert list(applications.dtypes.items()) == self._dtypes, "records_to_columns broke dtypes: a bug"
         problems: list[list[Problem]] = [[] for _ in records]
         for failure in self.validator.validate(applications):
             problems[failure.row].append(Problem(index=None, SK_ID_CURR=records[failure.row]["SK_ID_CURR"],

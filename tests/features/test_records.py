@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.records import records_to_tables, tables_to_records
+from features.records import records_to_columns, records_to_tables, tables_to_records
 from features.schema import HISTORY_TABLES, table
 
 
@@ -96,3 +96,14 @@ def test_round_trip_through_records_keeps_every_row():
 def test_malformed_batch_is_rejected_naming_record_and_field(records, message):
     with pytest.raises(ValueError, match=message):
         records_to_tables(records)
+
+
+def test_columns_hold_what_the_frames_hold(batch):
+    ids, apps, frames = records_to_tables(batch)
+    same_ids, same_apps, columns = records_to_columns(batch)
+    assert list(same_ids) == list(ids)
+    pd.testing.assert_frame_equal(same_apps, apps)
+    for name, frame in frames.items():
+        assert list(columns[name]) == list(frame.columns)
+        for column, values in columns[name].items():
+            pd.testing.assert_series_equal(pd.Series(values, name=column), frame[column])
