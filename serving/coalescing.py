@@ -31,20 +31,35 @@ class Coalescer(Generic[Item, Result]):
         Most items in one call of `send`; a single call with more is sent alone.
     max_in_flight : int, default=1
         Calls of `send` running at once; a new call starts only when one ends (or none runs).
+    handoff : float, default=0.0
+        Seconds that the callers of an ended call wait for their results when its end started the
+        next call, so that the next call is on its way before their answers are written: the event
+        loop is one thread, and the writing of many answers otherwise comes first (see Notes).
 
     Notes
     -----
     When a merged call of `send` raises, each caller's items are sent again alone, and a caller whose
     items fail alone gets that exception. A caller's items are sent whole, in one call, never split.
+
+    The hand-off: in the service (32 clients, one model worker), a call started as another ended left
+    the entry service 5-9 ms later, behind the ~16 answers of the ended call, while the model service
+    sat idle; and the calls alternated between ~30 applications and the 1-3 that had arrived during
+    them. With a hand-off of 1-5 ms the next call reached the model service within ~1 ms, the clients
+    settled into two halves served in turn (one half's requests read while the other's are scored),
+    and throughput rose from ~500 to 610-680 requests/s (p99 ~88 -> ~70 ms). A call that starts no
+    other (a lone client) answers at once.
     """
 
     def __init__(self, send: Callable[[list[Item]], Awaitable[Sequence[Result]]], *, max_items: int,
-                 max_in_flight: int = 1) -> None:
+                 max_in_flight: int = 1, handoff: float = 0.0) -> None:
         if max_items < 1 or max_in_flight < 1:
             raise ValueError(f"max_items and max_in_flight must be >= 1, got {max_items} and {max_in_flight}")
+        if not 0 <= handoff <= 1:
+            raise ValueError(f"handoff must be between 0 and 1 second, got {handoff}")
         self._send = send
         self.max_items = max_items
         self.max_in_flight = max_in_flight
+        self.handoff = handoff
         self._waiting: list[tuple[list[Item], asyncio.Future[list[Result]]]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         #: callers of a failed merged call, sent again alone (kept referenced until they end)
@@ -57,10 +72,11 @@ class Coalescer(Generic[Item, Result]):
         self._start()
         return await future
 
-    def _start(self) -> None:
-        """Send the waiting calls, oldest first, as many as fit in `max_items`, if a call may start."""
+    def _start(self) -> bool:
+        """Send the waiting calls, oldest first, as many as fit in `max_items`, if a call may start;
+        return whether a call started."""
         if len(self._in_flight) >= self.max_in_flight:
-            return
+            return False
         group: list[tuple[list[Item], asyncio.Future[list[Result]]]] = []
         count = 0
         while self._waiting and (not group or count + len(self._waiting[0][0]) <= self.max_items):
@@ -72,6 +88,7 @@ class Coalescer(Generic[Item, Result]):
             task = asyncio.create_task(self._run(group))
             self._in_flight.add(task)
             task.add_done_callback(self._free)
+        return bool(group)
 
     async def _run(self, group: list[tuple[list[Item], asyncio.Future[list[Result]]]]) -> None:
         items = [item for items, _ in group for item in items]
@@ -86,9 +103,14 @@ class Coalescer(Generic[Item, Result]):
             raise
         except Exception as error:
             failure = error
-        # The next call leaves before this one's callers are answered: their answers are written
-        # first otherwise, while the model service waits for its next batch.
-        self._free(asyncio.current_task())
+        # The next call leaves before this one's callers are answered (see the hand-off, in Notes).
+        if self._free(asyncio.current_task()) and self.handoff:
+            try:
+                await asyncio.sleep(self.handoff)
+            except asyncio.CancelledError:
+                for _, future in group:
+                    future.cancel()
+                raise
         if failure is None:
             start = 0
             for items, future in group:
@@ -106,8 +128,7 @@ class Coalescer(Generic[Item, Result]):
                 self._resent.add(task)
                 task.add_done_callback(self._resent.discard)
 
-    def _free(self, task: asyncio.Task[None] | None) -> None:
-        """Free the slot of `task` (ending, or ended), and send what waits."""
+    def _free(self, task: asyncio.Task[None] | None) -> bool:
+        """Free the slot of `task` (ending, or ended), send what waits; return whether a call started."""
         self._in_flight.discard(task)
-        if self._waiting:
-            self._start()
+        return bool(self._waiting) and self._start()

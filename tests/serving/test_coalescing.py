@@ -86,6 +86,42 @@ def test_several_calls_in_flight_when_allowed():
     assert calls == [[0], [1], [2, 3]]
 
 
+def test_callers_of_an_ended_call_are_answered_a_handoff_after_the_next_call_left():
+    async def scenario():
+        send = Recorder()
+        coalescer = Coalescer(send, max_items=10, handoff=0.05)
+        first = asyncio.create_task(coalescer([1]))
+        await _settle()
+        second = asyncio.create_task(coalescer([2]))
+        await _settle()
+        calls_when_answered = []
+        first.add_done_callback(lambda _: calls_when_answered.append([list(c) for c in send.calls]))
+        loop = asyncio.get_running_loop()
+        released = loop.time()
+        send.release.set()
+        result = await first
+        return result, loop.time() - released, calls_when_answered[0], await second
+
+    result, waited, calls_when_answered, second = asyncio.run(scenario())
+    assert result == [2] and second == [4]
+    assert calls_when_answered == [[1], [2]], "the next call had not started when the first was answered"
+    assert waited >= 0.05
+
+
+def test_a_call_that_starts_no_other_answers_without_a_handoff():
+    async def scenario():
+        send = Recorder()
+        send.release.set()
+        coalescer = Coalescer(send, max_items=10, handoff=1.0)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        result = await coalescer([1])
+        return result, loop.time() - started
+
+    result, elapsed = asyncio.run(scenario())
+    assert result == [2] and elapsed < 0.5
+
+
 def test_items_that_break_a_merged_call_fail_their_own_caller_only():
     outcomes, calls = asyncio.run(_behind_a_call(Recorder(fail_on=2), 10, [1], [[2], [3, 4]]))
     first, second, third = outcomes
@@ -138,3 +174,9 @@ def test_a_sender_that_loses_results_is_an_error_for_its_callers():
 def test_settings_below_one_are_refused(settings):
     with pytest.raises(ValueError, match="must be >= 1"):
         Coalescer(Recorder(), **settings)
+
+
+@pytest.mark.parametrize("handoff", [-0.001, 1.5])
+def test_a_handoff_outside_zero_to_one_second_is_refused(handoff):
+    with pytest.raises(ValueError, match="handoff must be between 0 and 1 second"):
+        Coalescer(Recorder(), max_items=5, handoff=handoff)
