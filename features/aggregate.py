@@ -16,7 +16,7 @@ the table gets no row; the caller reindexes to its clients, which leaves their f
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,8 +26,8 @@ from features.labels import labels
 from features.schema import table
 
 __all__ = [
-    "Aggregation", "Columns", "FeatureInfo", "aggregate", "columns_of", "describe", "describe_family",
-    "indicator", "level_name", "ratio", "row_total", "schema_meanings",
+    "Aggregation", "Columns", "FeatureInfo", "aggregate", "aggregate_many", "columns_of", "describe",
+    "describe_family", "indicator", "level_name", "ratio", "row_total", "schema_meanings",
 ]
 
 #: A table as the families compute on it: column name -> array, categories as level codes (-1 missing).
@@ -212,10 +212,56 @@ def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key:
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
     picked = None if rows is None else np.asarray(rows)
-    arrays = {c: _values(history[c]) if picked is None else _values(history[c])[picked]
-              for c in dict.fromkeys([key, *aggregation.columns])}
-    codes, keys = pd.factorize(arrays[key])
-    n_groups = len(keys)
+    codes, keys = pd.factorize(_picked(history[key], picked))
+    summary = _summary(history, aggregation, picked, codes, len(keys))
+    return pd.DataFrame(summary, index=pd.Index(keys, name=key), columns=labels(aggregation.names))
+
+
+def aggregate_many(history: pd.DataFrame | Columns,
+                   parts: Sequence[tuple[Aggregation, np.ndarray | pd.Series | None]], *,
+                   key: str) -> pd.DataFrame:
+    """Summarise the rows of `history` by several aggregations side by side, one row per `key` value.
+
+    What ``pd.concat([aggregate(history, a, key=key, rows=r) for a, r in parts], axis=1)`` gives, in
+    one block: the rows are grouped once, and no frame is built or aligned per aggregation (for an
+    API batch, those cost more than the statistics).
+
+    Parameters
+    ----------
+    history : pd.DataFrame or Columns
+        As for :func:`aggregate`.
+    parts : sequence of (Aggregation, array of bool or None)
+        Each aggregation with the rows it summarises (None: all).
+    key : str
+        The column to group by.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index: the distinct `key` values of all the rows (first-seen order); the columns of every
+        aggregation, in order, float32; a key without rows in an aggregation has its columns missing.
+    """
+    codes, keys = pd.factorize(_values(history[key]))
+    blocks = np.full((len(keys), sum(len(a.names) for a, _ in parts)), np.nan, dtype=np.float32)
+    start = 0
+    for aggregation, rows in parts:
+        picked = None if rows is None else np.asarray(rows)
+        if picked is None:
+            groups, present = codes, np.arange(len(keys))
+        else:  # the groups of the picked rows, numbered 0.. again, and where they sit among all
+            groups, present = pd.factorize(codes[picked])
+        end = start + len(aggregation.names)
+        blocks[present, start:end] = _summary(history, aggregation, picked, groups, len(present))
+        start = end
+    return pd.DataFrame(blocks, index=pd.Index(keys, name=key),
+                        columns=labels(name for aggregation, _ in parts for name in aggregation.names))
+
+
+def _summary(history: pd.DataFrame | Columns, aggregation: Aggregation, picked: np.ndarray | None,
+             codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """The statistics of `aggregation` over the `picked` rows of `history`, grouped by `codes`
+    (0..n_groups-1, each present): one float32 row per group, infinities missing."""
+    arrays = {c: _picked(history[c], picked) for c in aggregation.columns}
     out = np.full((n_groups, len(aggregation.names)), np.nan, dtype=np.float32)
     at = aggregation.positions
     if aggregation.count:
@@ -225,7 +271,12 @@ def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key:
     for column, names in aggregation.share_names.items():
         out[:, [at[name] for name in names]] = _level_shares(arrays[column], codes, n_groups, len(names))
     out[np.isinf(out)] = np.nan
-    return pd.DataFrame(out, index=pd.Index(keys, name=key), columns=labels(aggregation.names))
+    return out
+
+
+def _picked(column: pd.Series | pd.Categorical | np.ndarray, picked: np.ndarray | None) -> np.ndarray:
+    values = _values(column)
+    return values if picked is None else values[picked]
 
 
 def _values(column: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:

@@ -17,12 +17,14 @@ from features.aggregate import (
     Columns,
     FeatureInfo,
     aggregate,
+    aggregate_many,
     columns_of,
     describe_family,
     level_name,
     ratio,
     schema_meanings,
 )
+from features.records import TableColumns
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -129,7 +131,7 @@ def descriptions() -> dict[str, FeatureInfo]:
     return describe_family(_AGGREGATIONS, meanings, _DERIVED, family=FAMILY, table_name="bureau")
 
 
-def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: Mapping[str, pd.DataFrame | TableColumns]) -> pd.DataFrame:
     """Return the bureau features of every client with at least one bureau credit.
 
     Parameters
@@ -146,11 +148,10 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                                    columns_of(tables["bureau_balance"]))
     activity = credits["CREDIT_ACTIVE"]
     recent = credits["DAYS_CREDIT"] >= -_RECENT_DAYS
-    parts = [aggregate(credits, _ALL, key="SK_ID_CURR"),
-             aggregate(credits, _ACTIVE, key="SK_ID_CURR", rows=activity == _ACTIVITY.index("Active")),
-             aggregate(credits, _CLOSED, key="SK_ID_CURR", rows=activity == _ACTIVITY.index("Closed")),
-             aggregate(credits, _RECENT, key="SK_ID_CURR", rows=recent)]
-    return pd.concat(parts, axis=1)
+    return aggregate_many(credits, [(_ALL, None),
+                                    (_ACTIVE, activity == _ACTIVITY.index("Active")),
+                                    (_CLOSED, activity == _ACTIVITY.index("Closed")),
+                                    (_RECENT, recent)], key="SK_ID_CURR")
 
 
 def _with_derived(bureau: Columns) -> Columns:

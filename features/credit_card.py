@@ -14,13 +14,14 @@ import pandas as pd
 from features.aggregate import (
     Aggregation,
     FeatureInfo,
-    aggregate,
+    aggregate_many,
     columns_of,
     describe_family,
     indicator,
     ratio,
     schema_meanings,
 )
+from features.records import TableColumns
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -68,7 +69,7 @@ def descriptions() -> dict[str, FeatureInfo]:
     return describe_family((_ALL, _RECENT), meanings, _DERIVED, family=FAMILY, table_name=_TABLE.name)
 
 
-def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: Mapping[str, pd.DataFrame | TableColumns]) -> pd.DataFrame:
     """Return the credit card features of every client with at least one monthly snapshot.
 
     Parameters
@@ -91,5 +92,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         MISSED_MINIMUM=indicator(paid < minimum, ~(np.isnan(paid) | np.isnan(minimum))),
     )
     recent = cc["MONTHS_BALANCE"] >= -_RECENT_MONTHS
-    return pd.concat([aggregate(cc, _ALL, key="SK_ID_CURR"),
-                      aggregate(cc, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)
+    return aggregate_many(cc, [(_ALL, None), (_RECENT, recent)], key="SK_ID_CURR")

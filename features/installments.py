@@ -15,13 +15,14 @@ import pandas as pd
 from features.aggregate import (
     Aggregation,
     FeatureInfo,
-    aggregate,
+    aggregate_many,
     columns_of,
     describe_family,
     indicator,
     ratio,
     schema_meanings,
 )
+from features.records import TableColumns
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -63,7 +64,7 @@ def descriptions() -> dict[str, FeatureInfo]:
     return describe_family((_ALL, _RECENT), meanings, _DERIVED, family=FAMILY, table_name=_TABLE.name)
 
 
-def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: Mapping[str, pd.DataFrame | TableColumns]) -> pd.DataFrame:
     """Return the instalment features of every client with at least one instalment.
 
     Parameters
@@ -88,5 +89,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         UNDERPAID=indicator(diff > 0, ~np.isnan(diff)),
     )
     recent = inst["DAYS_INSTALMENT"] >= -_RECENT_DAYS
-    return pd.concat([aggregate(inst, _ALL, key="SK_ID_CURR"),
-                      aggregate(inst, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)
+    return aggregate_many(inst, [(_ALL, None), (_RECENT, recent)], key="SK_ID_CURR")

@@ -14,13 +14,14 @@ import pandas as pd
 from features.aggregate import (
     Aggregation,
     FeatureInfo,
-    aggregate,
+    aggregate_many,
     columns_of,
     describe_family,
     indicator,
     ratio,
     schema_meanings,
 )
+from features.records import TableColumns
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -56,7 +57,7 @@ def descriptions() -> dict[str, FeatureInfo]:
     return describe_family((_ALL, _RECENT), meanings, _DERIVED, family=FAMILY, table_name=_TABLE.name)
 
 
-def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: Mapping[str, pd.DataFrame | TableColumns]) -> pd.DataFrame:
     """Return the POS/cash features of every client with at least one monthly snapshot.
 
     Parameters
@@ -73,5 +74,4 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pos.update(LATE=indicator(pos["SK_DPD"] > 0, ~np.isnan(pos["SK_DPD"])),
                REMAINING_SHARE=ratio(pos["CNT_INSTALMENT_FUTURE"], pos["CNT_INSTALMENT"]))
     recent = pos["MONTHS_BALANCE"] >= -_RECENT_MONTHS
-    return pd.concat([aggregate(pos, _ALL, key="SK_ID_CURR"),
-                      aggregate(pos, _RECENT, key="SK_ID_CURR", rows=recent)], axis=1)
+    return aggregate_many(pos, [(_ALL, None), (_RECENT, recent)], key="SK_ID_CURR")

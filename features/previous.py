@@ -16,12 +16,13 @@ from features.aggregate import (
     Aggregation,
     Columns,
     FeatureInfo,
-    aggregate,
+    aggregate_many,
     columns_of,
     describe_family,
     ratio,
     schema_meanings,
 )
+from features.records import TableColumns
 from features.schema import table
 
 __all__ = ["FAMILY", "TABLES", "compute", "descriptions"]
@@ -102,7 +103,7 @@ def descriptions() -> dict[str, FeatureInfo]:
                            family=FAMILY, table_name=_TABLE.name)
 
 
-def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: Mapping[str, pd.DataFrame | TableColumns]) -> pd.DataFrame:
     """Return the previous-application features of every client with at least one.
 
     Parameters
@@ -120,13 +121,10 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     approved = status == _STATUS_LEVELS.index("Approved")
     running = approved & (previous["DAYS_LAST_DUE_1ST_VERSION"] > 0)
     recency = _recency(previous["SK_ID_CURR"], previous["DAYS_DECISION"])
-    parts = [aggregate(previous, _ALL, key="SK_ID_CURR"),
-             aggregate(previous, _APPROVED, key="SK_ID_CURR", rows=approved),
-             aggregate(previous, _REFUSED, key="SK_ID_CURR", rows=status == _STATUS_LEVELS.index("Refused")),
-             aggregate(previous, _RUNNING, key="SK_ID_CURR", rows=running)]
-    parts += [aggregate(previous, aggregation, key="SK_ID_CURR", rows=recency <= n)
-              for n, aggregation in zip(_LAST, _RECENT, strict=True)]
-    return pd.concat(parts, axis=1)
+    parts = [(_ALL, None), (_APPROVED, approved), (_REFUSED, status == _STATUS_LEVELS.index("Refused")),
+             (_RUNNING, running)]
+    parts += [(aggregation, recency <= n) for n, aggregation in zip(_LAST, _RECENT, strict=True)]
+    return aggregate_many(previous, parts, key="SK_ID_CURR")
 
 
 def _recency(clients: np.ndarray, days: np.ndarray) -> np.ndarray:

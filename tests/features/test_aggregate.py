@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.aggregate import Aggregation, aggregate, describe, level_name, ratio
+from features.aggregate import Aggregation, aggregate, aggregate_many, describe, level_name, ratio
 
 
 @pytest.fixture
@@ -128,3 +128,16 @@ def test_descriptions_of_a_one_row_aggregation_name_the_value():
                      table_name="bureau")
     assert [i.description for i in infos.values()] == [
         "Amount granted, on the latest row", "Whether outcome is 'a' on the latest row"]
+
+
+def test_many_aggregations_side_by_side_equal_each_one_lined_up(rows):
+    everything = _agg(V=("mean", "min", "max", "sum", "var", "trend"))
+    first_two = Aggregation(prefix="Y", over="rows", numeric={"V": ("sum", "var")}, shares={"C": ("a", "b")})
+    only_five = Aggregation(prefix="Z", over="rows", numeric={"V": ("mean",)})
+    parts = [(everything, None), (first_two, np.array([True, True, False, False])),
+             (only_five, (rows["SK_ID_CURR"] == 5).to_numpy())]
+    out = aggregate_many(rows, parts, key="SK_ID_CURR")
+    expected = pd.concat([aggregate(rows, a, key="SK_ID_CURR", rows=r) for a, r in parts], axis=1)
+    assert list(out.index) == [7, 5] and list(out.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(out, expected.reindex(out.index), check_column_type=False)
+    assert out.loc[7, "Z_COUNT"] != out.loc[7, "Z_COUNT"]  # client 7 has no rows in the last part
