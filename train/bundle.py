@@ -126,6 +126,8 @@ class ModelBundle:
         self._numeric_names = labels(self.feature_names[i] for i in self._numeric_positions)
         self._category_dtypes = {name: pd.CategoricalDtype(levels)
                                  for name, levels in self.categories.items()}
+        self._category_positions = [(i, name) for i, name in enumerate(self.feature_names)
+                                    if name in self._category_dtypes]
 
     @classmethod
     def load(cls, path: str | Path, *, num_threads: int = 1) -> ModelBundle:
@@ -232,14 +234,12 @@ class ModelBundle:
         if len(self._numeric_names):
             matrix[:, self._numeric_positions] = features[self._numeric_names].to_numpy(
                 dtype=np.float64, na_value=np.nan)
-        for position, name in enumerate(self.feature_names):
-            dtype = self._category_dtypes.get(name)
-            if dtype is None:
-                continue
+        for position, name in self._category_positions:
+            dtype = self._category_dtypes[name]
             column = features[name]
             if column.dtype != dtype:  # other or no levels: map by label onto the training levels
                 column = column.astype("object").astype(dtype)
-            codes = column.cat.codes.to_numpy()
+            codes = column.array.codes
             matrix[:, position] = np.where(codes < 0, np.nan, codes)
         return matrix
 
