@@ -80,6 +80,8 @@ _DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 #: Column names of the float32 block: number fields, then derived features.
 _NUMERIC_OUTPUT = labels([*_NUMBERS, *_DERIVED])
+_NUMBER_INPUT = labels(_NUMBERS)
+_CATEGORY_OUTPUT = labels(c.name for c in _TABLE.categorical)
 
 
 def descriptions() -> dict[str, FeatureInfo]:
@@ -110,7 +112,7 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
         derived features (one float32 block), then the category fields (categoricals with the schema
         levels).
     """
-    numbers = applications[labels(_NUMBERS)].to_numpy(np.float32, copy=True)
+    numbers = applications[_NUMBER_INPUT].to_numpy(np.float32, copy=True)
     flags = [numbers[:, _NUMBERS.index(c.name)] == c.sentinel for c in _SENTINEL]
     # An infinite field is no measurement: missing, like the placeholder days.
     numbers[np.isinf(numbers)] = np.nan
@@ -120,7 +122,7 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
     block[np.isinf(block)] = np.nan
     index = pd.Index(applications["SK_ID_CURR"].to_numpy(), name="SK_ID_CURR")
     categories = pd.DataFrame({c.name: applications[c.name].array for c in _TABLE.categorical}, index=index,
-                              columns=labels(c.name for c in _TABLE.categorical))
+                              columns=_CATEGORY_OUTPUT)
     return pd.concat([pd.DataFrame(block, index=index, columns=_NUMERIC_OUTPUT), categories], axis=1)
 
 
