@@ -39,7 +39,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import bentoml
@@ -48,6 +48,7 @@ import pandas as pd
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 from starlette.requests import Request
+from bentoml.validators import ContentType
 from starlette.responses import Response
 
 from features.loaders import cast_to_schema
@@ -174,6 +175,9 @@ class RejectedApplicationsError(ValueError):
 # (BentoML's runner_connection default) with calls still in flight, which then fail ("Connector is
 # closed" -> HTTP 500): 59% of requests at 256 concurrent clients, 1 in 2,000 at 32; none with this.
 _KEEP_CONNECTIONS = {"max_requests": 2**62, "max_age": float(2**62)}
+# The media type stated: without it BentoML derives it from the answers' JSON schema on every response
+# (0.43 ms, ~3% of the model service's time at 32 clients).
+Answers = Annotated[list[Answer], ContentType("application/json")]
 
 
 @bentoml.service(name="credit_scoring_model", workers=MODEL_WORKERS, threads=2, traffic={"timeout": 60},
@@ -196,14 +200,14 @@ class ScoringModel:
         tune_for_serving()
 
     @bentoml.api(**_PREDICT_BATCHING)
-    def predict_batch(self, applications: list[str]) -> list[Answer]:
+    def predict_batch(self, applications: list[str]) -> Answers:
         """Score a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.predict([orjson.loads(text) for text in applications])
         self._observe("predict", len(applications))
         return [Answer.of(outcome.prediction, outcome.problems) for outcome in outcomes]
 
     @bentoml.api(**_EXPLAIN_BATCHING)
-    def explain_batch(self, applications: list[str]) -> list[Answer]:
+    def explain_batch(self, applications: list[str]) -> Answers:
         """Explain a merged batch; applications that break the expectations get their problems."""
         outcomes = self.scorer.explain([orjson.loads(text) for text in applications])
         self._observe("explain", len(applications))
