@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from features.application import application_features
+from features.application import descriptions as application_descriptions
+from features.combined import INPUTS as COMBINED_INPUTS
 from features.combined import combined_features
 from features.descriptions import HISTORY_FAMILIES, feature_description, feature_info, feature_names
 from features.labels import labels
@@ -29,6 +31,12 @@ from features.schema import HISTORY_TABLES, Column, Table, table
 
 __all__ = ["build_features", "build_features_from_records", "build_features_from_tables",
            "feature_description", "feature_info", "feature_names"]
+
+_LABELS = labels(feature_names())
+_OWN = _LABELS[:len(application_descriptions())]
+#: The history families' features, then the combined ones: everything after the application features.
+_BLOCK = _LABELS[len(_OWN):]
+_BLOCK_POSITIONS = {name: j for j, name in enumerate(_BLOCK)}
 
 
 def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -145,13 +153,27 @@ def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, 
         As :func:`build_features`.
     """
     keys = applications["SK_ID_CURR"].to_numpy()
-    parts = [application_features(applications)]
-    parts += [family.compute(tables).reindex(keys) for family in HISTORY_FAMILIES]
-    for part in parts:
-        part.index = pd.RangeIndex(len(keys))
-    features = pd.concat(parts, axis=1)
-    features = pd.concat([features, combined_features(features)], axis=1)
+    own = application_features(applications)
+    # The history and combined features go straight into one block: reindexing each family's frame
+    # and concatenating seven frames cost more than computing the features of an API batch.
+    block = np.full((len(keys), len(_BLOCK)), np.nan, dtype=np.float32)
+    start = 0
+    for family in HISTORY_FAMILIES:
+        part = family.compute(tables)
+        end = start + part.shape[1]
+        assert part.columns.equals(_BLOCK[start:end]), f"{family.FAMILY}: columns not as catalogued"
+        rows = part.index.get_indexer(keys)  # each application's row of the family, -1 without history
+        found = rows >= 0
+        block[found, start:end] = part.to_numpy()[rows[found]]
+        start = end
+    inputs = {name: own[name].to_numpy() if name in own else block[:, _BLOCK_POSITIONS[name]]
+              for name in COMBINED_INPUTS}
+    combined = combined_features(inputs)
+    assert combined.columns.equals(_BLOCK[start:]), "combined features not as catalogued: a bug"
+    block[:, start:] = combined.to_numpy()
+    own.index = pd.RangeIndex(len(keys))
+    features = pd.concat([own, pd.DataFrame(block, columns=_BLOCK)], axis=1)
     features.index = pd.Index(ids, name="SK_ID_CURR")
-    assert list(features.columns) == feature_names(), "built columns differ from the catalogue: a bug"
-    features.columns = labels(feature_names())  # pd.concat made str labels again (features.labels)
+    assert own.columns.equals(_OWN), "application columns differ from the catalogue: a bug"
+    features.columns = _LABELS  # pd.concat made str labels again (features.labels)
     return features

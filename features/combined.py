@@ -6,13 +6,15 @@ they depend on nobody else and are identical on both paths.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from features.aggregate import FeatureInfo, ratio, row_total
 from features.labels import labels
 
-__all__ = ["FAMILY", "combined_features", "descriptions"]
+__all__ = ["FAMILY", "INPUTS", "combined_features", "descriptions"]
 
 FAMILY = "combined"
 
@@ -34,6 +36,9 @@ _RATIOS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "CARD_BALANCE_TO_INCOME": ("Average credit card balance over the last 12 months divided by annual income",
                                ("CC_L12M_AMT_BALANCE_MEAN",), ("AMT_INCOME_TOTAL",)),
 }
+#: The application and history features the combined features read.
+INPUTS: tuple[str, ...] = tuple(dict.fromkeys(
+    name for _, numerator, denominator in _RATIOS.values() for name in (*numerator, *denominator)))
 
 
 def descriptions(sources: dict[str, FeatureInfo]) -> dict[str, FeatureInfo]:
@@ -49,20 +54,26 @@ def descriptions(sources: dict[str, FeatureInfo]) -> dict[str, FeatureInfo]:
             for name, (text, numerator, denominator) in _RATIOS.items()}
 
 
-def combined_features(features: pd.DataFrame) -> pd.DataFrame:
+def combined_features(features: Mapping[str, np.ndarray | pd.Series]) -> pd.DataFrame:
     """Return the combined features of each row of `features` (application + history features).
+
+    Parameters
+    ----------
+    features : mapping of str to array
+        At least the features of :data:`INPUTS`, by name, each one value per row (a feature frame, or
+        its columns).
 
     Returns
     -------
     pd.DataFrame
-        Same index as `features`, one float32 column per combined feature.
+        One row per row of `features`, RangeIndex, one float32 column per combined feature.
     """
     values = [ratio(_total(features, numerator), _total(features, denominator))
               for _, numerator, denominator in _RATIOS.values()]
-    return pd.DataFrame(np.column_stack(values).reshape(len(features), len(_RATIOS)), index=features.index,
-                        columns=labels(_RATIOS))
+    rows = len(features[INPUTS[0]])
+    return pd.DataFrame(np.column_stack(values).reshape(rows, len(_RATIOS)), columns=labels(_RATIOS))
 
 
-def _total(features: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
+def _total(features: Mapping[str, np.ndarray | pd.Series], names: tuple[str, ...]) -> np.ndarray:
     """Sum of the named features per row; missing only when all of them are."""
-    return row_total(np.column_stack([features[name].to_numpy(np.float64) for name in names]))
+    return row_total(np.column_stack([np.asarray(features[name], dtype=np.float64) for name in names]))
