@@ -84,8 +84,10 @@ def records_to_columns(records: Sequence[Mapping[str, Any]]) -> tuple[
         raise ValueError(f"records must be a list of application mappings, got {type(records).__name__}")
     ids = [_application_id(i, record) for i, record in enumerate(records)]
     positions = list(range(len(records)))
+    # Copied into one block per dtype: its ~100 number columns are read together (Great Expectations,
+    # application features), which took 1.0-1.6 ms longer per batch of 16 from one block per column.
     applications = _frame(APPLICATION, _columns(APPLICATION, records, keys={"SK_ID_CURR": positions},
-                                                locate=lambda i: _where((i, ids[i], None))))
+                                                locate=lambda i: _where((i, ids[i], None))), copy=True)
     tables = {}
     for name in NESTED_TABLES:
         rows, owners = [], []
@@ -175,8 +177,8 @@ def _statuses(credits: list[Mapping[str, Any]], owners: list[int],
     return statuses, numbers
 
 
-def _frame(schema: Table, columns: TableColumns) -> pd.DataFrame:
-    return pd.DataFrame(columns, columns=labels(schema.column_names), copy=False)
+def _frame(schema: Table, columns: TableColumns, *, copy: bool = False) -> pd.DataFrame:
+    return pd.DataFrame(columns, columns=labels(schema.column_names), copy=copy)
 
 
 def _columns(schema: Table, rows: Sequence[Mapping[str, Any]], *, keys: dict[str, list[int]],
