@@ -115,7 +115,8 @@ class BatchValidator:
         if missing:
             raise ValueError(f"frame lacks {len(missing)} column(s) the suite checks, e.g. {missing[:5]}; "
                              "cast it with features.loaders.cast_to_schema first")
-        frame = frame.reset_index(drop=True)
+        if not frame.index.equals(pd.RangeIndex(len(frame))):
+            frame = frame.reset_index(drop=True)
         started = time.perf_counter()
         with self._lock:
             failures = self._plain_failures(frame)
