@@ -21,19 +21,43 @@ from dataclasses import dataclass
 import great_expectations as gx
 import numpy as np
 import pandas as pd
+from great_expectations.compatibility import pydantic
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from features.labels import labels
 
-__all__ = ["LONG_EXPECTATION", "RANGE_TYPE", "LongFrame", "RangeChecks", "compilable"]
+__all__ = ["LONG_EXPECTATION", "RANGE_TYPE", "ExpectSlackToBeAtLeastZero", "LongFrame", "RangeChecks",
+           "compilable"]
 
 RANGE_TYPE = "expect_column_values_to_be_between"
 #: A range with any other keyword (mostly, strict_min, result_format, ...) runs as GX runs it.
 _PLAIN_KWARGS = {"column", "min_value", "max_value", "row_condition", "condition_parser"}
 
+
+class ExpectSlackToBeAtLeastZero(gx.expectations.ExpectColumnValuesToBeBetween):
+    """``expect_column_values_to_be_between`` whose configuration is built once, its fields fixed.
+
+    GX rebuilds an expectation's configuration (a pydantic serialisation) each time it reads it, about
+    a hundred times per validation: 1.2 of the 3.8 ms of GX's call on a batch. Its fields cannot be
+    changed after construction (``allow_mutation``), so the configuration built the first time stays
+    true; GX works on deep copies of it.
+    """
+
+    _configuration: ExpectationConfiguration | None = pydantic.PrivateAttr(default=None)
+
+    class Config:
+        allow_mutation = False
+
+    @property
+    def configuration(self) -> ExpectationConfiguration:
+        if self._configuration is None:
+            self._configuration = super().configuration
+        return self._configuration
+
+
 #: What GX checks on the long frame: each value within its own range (one expectation: GX's cost is
 #: per expectation, and two comparisons against per-row bounds cost twice one against zero).
-LONG_EXPECTATION = gx.expectations.ExpectColumnValuesToBeBetween(column="slack", min_value=0)
+LONG_EXPECTATION = ExpectSlackToBeAtLeastZero(column="slack", min_value=0)
 
 
 def compilable(expectation: ExpectationConfiguration) -> bool:
