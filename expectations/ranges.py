@@ -16,6 +16,7 @@ compiled: :func:`compilable` says which are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import great_expectations as gx
@@ -30,6 +31,8 @@ __all__ = ["LONG_EXPECTATION", "RANGE_TYPE", "ExpectSlackToBeAtLeastZero", "Long
            "compilable"]
 
 RANGE_TYPE = "expect_column_values_to_be_between"
+#: The row condition of a placeholder excluded from its range (see `_condition_rows`).
+_EXCLUDED_VALUE = re.compile(r"(\w+) != (-?\d+)")
 #: A range with any other keyword (mostly, strict_min, result_format, ...) runs as GX runs it.
 _PLAIN_KWARGS = {"column", "min_value", "max_value", "row_condition", "condition_parser"}
 
@@ -135,9 +138,15 @@ class RangeChecks:
 def _condition_rows(frame: pd.DataFrame, condition: str) -> np.ndarray:
     """Return which rows of `frame` the ``DataFrame.query`` `condition` keeps, as GX would run it.
 
-    The query runs on the columns whose names occur in its text (a superset of those it uses): on the
-    whole frame, pandas prepared every column for it, 2.7 ms per batch of the 120 application columns.
+    The condition the suite writes to leave a placeholder out ("DAYS_EMPLOYED != 365243") is compared
+    with numpy, as pandas compares a number column with an integer (a missing value is kept), without
+    the query's parsing (0.3 ms per batch). Any other query runs on the columns whose names occur in
+    its text (a superset of those it uses): on the whole frame, pandas prepared every column for it,
+    2.7 ms per batch of the 120 application columns.
     """
+    excluded = _EXCLUDED_VALUE.fullmatch(condition)
+    if excluded and excluded[1] in frame.columns and frame[excluded[1]].dtype.kind == "f":
+        return frame[excluded[1]].to_numpy() != int(excluded[2])
     used = [name for name in frame.columns if name in condition]
     return frame.index.isin(frame[labels(used)].query(condition).index)
 

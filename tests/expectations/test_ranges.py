@@ -1,10 +1,11 @@
 """The long frame's expectation: GX's range check, its configuration built once."""
 
 import great_expectations as gx
+import numpy as np
 import pandas as pd
 import pytest
 
-from expectations.ranges import LONG_EXPECTATION, ExpectSlackToBeAtLeastZero
+from expectations.ranges import LONG_EXPECTATION, ExpectSlackToBeAtLeastZero, _condition_rows
 
 
 def validate(expectation, frame: pd.DataFrame):
@@ -32,3 +33,12 @@ def test_reports_the_rows_the_range_check_reports():
     plain = validate(gx.expectations.ExpectColumnValuesToBeBetween(column="slack", min_value=0), frame)
     assert not ours.success
     assert ours.result["unexpected_index_list"] == plain.result["unexpected_index_list"] == [1, 4]
+
+
+@pytest.mark.parametrize("condition", ["DAYS_EMPLOYED != 365243", "DAYS_EMPLOYED != -5",
+                                       "DAYS_EMPLOYED != 365243 and DAYS_BIRTH < -100"])
+def test_row_conditions_keep_the_rows_pandas_query_keeps(condition):
+    frame = pd.DataFrame({"DAYS_EMPLOYED": np.array([365243, -5, np.nan, 0, 365243.5], dtype=np.float32),
+                          "DAYS_BIRTH": np.array([-50, -200, -300, -400, -500], dtype=np.float32)})
+    kept = frame.index.isin(frame.query(condition).index)
+    assert (_condition_rows(frame, condition) == kept).all()
