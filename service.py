@@ -45,10 +45,10 @@ import anyio
 import bentoml
 import orjson
 import pandas as pd
+from bentoml.validators import ContentType
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 from starlette.requests import Request
-from bentoml.validators import ContentType
 from starlette.responses import Response
 
 from features.loaders import cast_to_schema
