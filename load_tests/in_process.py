@@ -21,7 +21,7 @@ from load_tests.reference_server import row_scorer
 from load_tests.report import StageCost
 from load_tests.thresholds import RunSummary
 from serving.collector import serving_collector
-from serving.requests import PredictBody, forwarded_records
+from serving.requests import PredictBody
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 
@@ -117,7 +117,7 @@ def stage_costs(bundle: ModelBundle, records: Sequence[dict[str, Any]], *,
     for size in batch_sizes:
         batch = list(records[:size])
         body = json.dumps({"applications": batch})
-        applications = forwarded_records(batch, PredictBody.model_validate_json(body).applications)
+        applications = PredictBody.model_validate_json(body).applications
         features = build_features_from_records(batch)
         stages: dict[str, Callable[[], object]] = {
             "parse the request (JSON + request model)": partial(PredictBody.model_validate_json, body),

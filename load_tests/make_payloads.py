@@ -27,7 +27,7 @@ from features.records import tables_to_records
 from features.schema import HISTORY_TABLES
 from features.synthetic import generate_tables
 from load_tests.payloads import PayloadSet
-from serving.requests import PredictBody, forwarded_records
+from serving.requests import PredictBody
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 
@@ -61,7 +61,7 @@ def accepted(records: Sequence[dict[str, Any]], bundle: ModelBundle) -> list[boo
     answered 422, which a load run would count as a failure of the service.
     """
     applications = PredictBody.model_validate({"applications": list(records)}).applications
-    outcomes = Scorer(bundle).predict(forwarded_records(records, applications))
+    outcomes = Scorer(bundle).predict(applications)
     return [not outcome.problems for outcome in outcomes]
 
 

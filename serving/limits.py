@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serving.problems import error_response
 from serving.responses import Problem
 
-__all__ = ["BODY_TIMEOUT_S", "MAX_BODY_BYTES", "BodyLimits", "received_body"]
+__all__ = ["BODY_TIMEOUT_S", "MAX_BODY_BYTES", "BodyLimits"]
 
 #: Largest accepted request body. 1,000 applications without history take about 3.5 MB; with a
 #: typical history about 24 kB each, so 16 MiB carries several hundred applications with history.
@@ -78,9 +78,7 @@ class BodyLimits:
                 await _answer(scope, send, self._too_large(None))
                 return
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        scope.setdefault("state", {})[_BODY_KEY] = body
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     def _too_large(self, declared: int | None) -> tuple[int, str]:
         size = f"{declared} bytes" if declared is not None else f"more than {self.max_bytes} bytes"
@@ -93,16 +91,6 @@ class BodyLimits:
 
 
 _DISCONNECT: Message = {"type": "http.disconnect"}
-_BODY_KEY = "received_body"
-
-
-def received_body(scope: Scope) -> bytes:
-    """Return the body `BodyLimits` received for this request (``request.scope`` of any Request on it).
-
-    BentoML parses the body into the API's typed input and keeps the bytes on a Request object of its
-    own; an endpoint that needs them as sent finds them here instead of reading a consumed stream.
-    """
-    return scope["state"][_BODY_KEY]
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -77,7 +77,7 @@ class Scorer:
         Parameters
         ----------
         applications : sequence of mapping
-            Raw application records that passed the request model (`serving.requests.forwarded_records`).
+            Application records as the request model validated them (`serving.requests.Application`).
         """
         problems, valid, features = self._validated_features(applications)
         outcomes = [PredictionOutcome(problems=found) for found in problems]
@@ -92,7 +92,7 @@ class Scorer:
         Parameters
         ----------
         applications : sequence of mapping
-            Raw application records that passed the request model (`serving.requests.forwarded_records`).
+            Application records as the request model validated them (`serving.requests.Application`).
         """
         problems, valid, features = self._validated_features(applications)
         outcomes = [ExplanationOutcome(problems=found) for found in problems]

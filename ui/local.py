@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from serving.requests import Application, forwarded_records
+from pydantic import TypeAdapter
+
+from serving.requests import Application
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 from ui.handlers import Advisor
@@ -19,6 +21,8 @@ from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio
 
 __all__ = ["local_advisor"]
+
+_APPLICATION = TypeAdapter(Application)
 
 
 def local_advisor(model_path: str | Path, demo_folder: str | Path) -> Advisor:
@@ -41,8 +45,7 @@ def local_advisor(model_path: str | Path, demo_folder: str | Path) -> Advisor:
     scorer = Scorer(bundle)
 
     def explain(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        checked = [Application.model_validate(record) for record in records]
-        outcomes = scorer.explain(forwarded_records(records, checked))
+        outcomes = scorer.explain([_APPLICATION.validate_python(record) for record in records])
         problems = [f"{p.field}: {p.problem}" for outcome in outcomes for p in outcome.problems]
         if problems:
             raise ValueError("; ".join(problems))

@@ -129,10 +129,13 @@ def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, r
     def post(name: str, applications: list[dict]) -> None:
         answers[name] = client.post("/predict", json={"applications": applications})
 
-    blocking = (records * 2)[:360]  # ~0.5 s of scoring, a body within the 16 MiB limit
+    blocking = (records * 2)[:360]  # ~0.2 s at the model service, a body within the 16 MiB limit
     blocker = threading.Thread(target=post, args=("blocker", blocking))
     blocker.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while not metric(client, "bentoml_service_request_in_progress", endpoint="/predict_batch"):
+        assert time.monotonic() < deadline, "the long request never reached the model service"
+        time.sleep(0.005)
     clients = [threading.Thread(target=post, args=(name, [record]))
                for name, record in (("valid", records[3]), ("invalid", implausible(records[4])))]
     for thread in clients:
@@ -160,6 +163,15 @@ def test_no_answer_is_a_server_error_or_shows_a_stack_trace(client, records):
             response = client.post(endpoint, content=content, headers={"content-type": "application/json"})
             assert 400 <= response.status_code < 500, (content, response.text)
             assert "Traceback" not in response.text and "File \"" not in response.text
+
+
+@pytest.mark.parametrize("extra", ["NaN", "-Infinity", "123456789012345678901234567890"])
+def test_unknown_top_level_key_is_ignored_whatever_its_value(client, records, offline, extra):
+    """Like BentoML's own request models: the applications are scored, the key is not read (not a 500)."""
+    body = f'{{"applications": [{json.dumps(records[0])}], "note": {extra}}}'
+    response = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.json()[0]["probability"] == pytest.approx(offline[records[0]["SK_ID_CURR"]], abs=1e-12)
 
 
 def test_workers_survive_bad_input(server, start_pids, client):

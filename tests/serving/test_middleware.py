@@ -19,7 +19,7 @@ async def like_bentoml(request: Request) -> JSONResponse:
         body = PredictBody.model_validate_json(await request.body() or b"{}")
     except ValueError:
         return JSONResponse({"error": "1 validation error", "detail": []}, status_code=400)
-    if body.applications[0].SK_ID_CURR == 400:  # a 400 that the request model does not explain
+    if body.applications[0]["SK_ID_CURR"] == 400:  # a 400 that the request model does not explain
         return JSONResponse({"error": "other"}, status_code=400)
     return JSONResponse({"scored": len(body.applications)})
 
