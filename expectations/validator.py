@@ -23,6 +23,7 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.validator.v1_validator import Validator as SuiteValidator
 
 from expectations.ranges import LONG_EXPECTATION, RANGE_TYPE, RangeChecks, compilable
 
@@ -167,9 +168,11 @@ class BatchValidator:
         return list(zip(failed, detailed.results, strict=True))
 
     def _run(self, expectations: list, frame: pd.DataFrame, result_format: str):
+        # The validator GX's ValidationDefinition.run uses: `get_batch(...).validate(...)` loaded the
+        # batch twice (each load measures the frame's memory and hashes it), 0.4 of GX's ~2.7 ms.
         suite = gx.ExpectationSuite(name=self._suite.name, expectations=expectations)
-        return self._batches.get_batch(batch_parameters={"dataframe": frame}).validate(
-            suite, result_format=result_format)
+        return SuiteValidator(self._batches, result_format=result_format,
+                              batch_parameters={"dataframe": frame}).validate_expectation_suite(suite)
 
 
 def _failures(result: ExpectationValidationResult, n_rows: int) -> Iterable[Failure]:
