@@ -303,9 +303,8 @@ def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregati
             block = np.empty((len(chunk), len(codes)), dtype=np.float64)
             for i, column in enumerate(chunk):
                 block[i] = arrays[column][order]
-            for j, result in enumerate(_block_statistics(block, starts, chunk, aggregation)):
-                for stat, column_values in result.items():
-                    out[:, at[names[chunk[j], stat]]] = column_values
+            for stat, rows, values in _block_statistics(block, starts, chunk, aggregation):
+                out[:, [at[names[chunk[j], stat]] for j in rows]] = values.T
     for column, stats in aggregation.numeric.items():
         if "trend" in stats:
             assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
@@ -315,26 +314,21 @@ def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregati
 
 
 def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
-                      aggregation: Aggregation) -> list[dict[str, np.ndarray]]:
-    """Per column of `block` (one row per column, values sorted by group, groups starting at `starts`;
-    this layout reduces several times faster than one row per record): stat -> values.
+                      aggregation: Aggregation) -> list[tuple[str, list[int], np.ndarray]]:
+    """The statistics of the columns of `block` (one row per column, values sorted by group, groups
+    starting at `starts`; this layout reduces several times faster than one row per record).
 
-    Each statistic is computed only on the rows of the columns that ask for it. `block` is
-    overwritten (missing values zeroed) to save a copy of it."""
+    Returns (statistic, the rows of `block` that ask for it, their values: one row each, one value
+    per group): each statistic is computed only on the rows that ask for it, and written out in one
+    assignment. `block` is overwritten (missing values zeroed) to save a copy of it."""
     wants = {stat: [j for j, c in enumerate(columns) if stat in aggregation.numeric[c]]
              for stat in ("sum", "mean", "min", "max", "var")}
-    results: list[dict[str, np.ndarray]] = [{} for _ in columns]
-
-    def keep(stat: str, rows: list[int], values: np.ndarray) -> None:
-        for i, j in enumerate(rows):
-            results[j][stat] = values[i].astype(np.float32)
 
     def rows_of(rows: list[int]) -> np.ndarray:
         return block if len(rows) == len(columns) else block[rows]
 
-    for stat, ufunc in (("min", np.fmin), ("max", np.fmax)):
-        if wants[stat]:
-            keep(stat, wants[stat], ufunc.reduceat(rows_of(wants[stat]), starts, axis=1))
+    results = [(stat, wants[stat], ufunc.reduceat(rows_of(wants[stat]), starts, axis=1))
+               for stat, ufunc in (("min", np.fmin), ("max", np.fmax)) if wants[stat]]
     moments = sorted(set(wants["sum"]) | set(wants["mean"]) | set(wants["var"]))
     if not moments:
         return results
@@ -345,8 +339,8 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where(count > 0, np.add.reduceat(part, starts, axis=1), np.nan)
         mean = total / count
-        keep("sum", wants["sum"], total[[moments.index(j) for j in wants["sum"]]])
-        keep("mean", wants["mean"], mean[[moments.index(j) for j in wants["mean"]]])
+        results += [(stat, wants[stat], values[[moments.index(j) for j in wants[stat]]])
+                    for stat, values in (("sum", total), ("mean", mean)) if wants[stat]]
         if wants["var"]:
             at = [moments.index(j) for j in wants["var"]]
             sizes = np.diff(starts, append=part.shape[1])
@@ -356,7 +350,7 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
             deviation[missing[at]] = 0.0
             deviation *= deviation
             squares = np.add.reduceat(deviation, starts, axis=1)
-            keep("var", wants["var"], np.where(count[at] > 1, squares / (count[at] - 1), np.nan))
+            results.append(("var", wants["var"], np.where(count[at] > 1, squares / (count[at] - 1), np.nan)))
     return results
 
 
