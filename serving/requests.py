@@ -45,6 +45,7 @@ __all__ = [
     "MAX_EXPLAIN_APPLICATIONS",
     "MAX_HISTORY_ROWS",
     "MAX_PREDICT_APPLICATIONS",
+    "MAX_WHOLE_NUMBER",
     "Application",
     "ExplainApplications",
     "ExplainBody",
@@ -63,6 +64,11 @@ MAX_EXPLAIN_APPLICATIONS = 100
 #: hundred rows (installments_payments: 372 instalments for one client).
 MAX_HISTORY_ROWS = 5000
 
+#: Largest whole number a field takes where the schema sets no limit (and smallest, negated): what a
+#: float64, so most JSON parsers, holds exactly. No count or amount comes near it, and a larger one
+#: could not be sent on to the model service (orjson writes 64-bit integers at most).
+MAX_WHOLE_NUMBER = 2**53
+
 #: The schema of an incoming application: application_train without TARGET.
 APPLICATION_TABLE = table("application_test")
 
@@ -79,15 +85,14 @@ class _WholeNumber:
     request with history (thousands of whole-number fields in its history rows).
     """
 
-    low: float | None = None
-    high: float | None = None
+    low: float = -MAX_WHOLE_NUMBER
+    high: float = MAX_WHOLE_NUMBER
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         whole = core_schema.union_schema(
             [core_schema.int_schema(strict=True), core_schema.float_schema(strict=True, multiple_of=1.0)],
             custom_error_type="whole_number", custom_error_message="Input should be a whole number")
-        bounds = {key: bound for key, bound in (("ge", self.low), ("le", self.high)) if bound is not None}
-        return core_schema.chain_schema([whole, core_schema.int_schema(**bounds)])
+        return core_schema.chain_schema([whole, core_schema.int_schema(ge=self.low, le=self.high)])
 
 
 def _json_bounds(low: float | None, high: float | None) -> dict[str, float]:
@@ -96,6 +101,8 @@ def _json_bounds(low: float | None, high: float | None) -> dict[str, float]:
 
 
 def _integer(column: Column, description: str, *, low: float | None, high: float | None) -> Any:
+    low = -MAX_WHOLE_NUMBER if low is None else low
+    high = MAX_WHOLE_NUMBER if high is None else high
     schema = {"type": "integer", **_json_bounds(low, high), "title": column.name, "description": description}
     return Annotated[int, _WholeNumber(low, high), WithJsonSchema(schema)]
 

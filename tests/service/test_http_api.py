@@ -154,9 +154,11 @@ def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, r
 
 
 def test_no_answer_is_a_server_error_or_shows_a_stack_trace(client, records):
+    huge = [{"CNT_CREDIT_PROLONG": 2**70}]  # a whole number orjson cannot write
     bodies = [b"\xff\xfe", b"null", b'{"applications": null}', b'{"applications": [null]}',
               json.dumps({"applications": [{"SK_ID_CURR": 2**40}]}).encode(),
               json.dumps({"applications": [{**records[0], "bureau": "none"}]}).encode(),
+              json.dumps({"applications": [{**records[0], "bureau": huge}]}).encode(),
               json.dumps({"applications": [{**records[0], "bureau": [{"bureau_balance": [1]}]}]}).encode()]
     for content in bodies:
         for endpoint in ("/predict", "/explain"):

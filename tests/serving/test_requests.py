@@ -12,6 +12,7 @@ from serving.requests import (
     MAX_EXPLAIN_APPLICATIONS,
     MAX_HISTORY_ROWS,
     MAX_PREDICT_APPLICATIONS,
+    MAX_WHOLE_NUMBER,
     Application,
     ExplainApplications,
     PredictApplications,
@@ -77,6 +78,20 @@ def test_impossible_values_are_rejected_naming_the_field(field, value, message):
     assert len(found) == 1
     assert found[0]["loc"] == (field,)
     assert message in found[0]["msg"]
+
+
+@pytest.mark.parametrize("value", [MAX_WHOLE_NUMBER + 1, float(2**60), 2**64])
+def test_whole_number_without_a_schema_limit_is_bounded(value):
+    """Beyond 2**53 no JSON parser holds it exactly, and the model service could not be sent it."""
+    def drawings(count: float) -> dict:
+        return {**BASE, "credit_card_balance": [{"CNT_DRAWINGS_CURRENT": count}]}
+
+    found = errors(drawings(value))
+    assert found[0]["loc"] == ("credit_card_balance", 0, "CNT_DRAWINGS_CURRENT")
+    assert f"less than or equal to {MAX_WHOLE_NUMBER}" in found[0]["msg"]
+    assert VALIDATE.validate_python(drawings(MAX_WHOLE_NUMBER)) == drawings(MAX_WHOLE_NUMBER)
+    field = VALIDATE.json_schema()["$defs"]["CreditCardBalanceRecord"]["properties"]["CNT_DRAWINGS_CURRENT"]
+    assert field["anyOf"][0]["maximum"] == MAX_WHOLE_NUMBER
 
 
 def test_infinite_number_is_rejected():
