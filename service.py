@@ -109,8 +109,8 @@ _UNTRACED = {} if _switch("CREDIT_SCORING_TRACING", "off") else {
 # Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
 # whatever its rows (in process: ~9 ms for 1 application, ~12 ms for 16; features ~4 ms and Great
-# Expectations ~3 ms of it), so batching gave 648-758 requests/s (p99 0.06-0.08 s) at 32 clients
-# against 62-70 (p99 0.54-0.64 s) unbatched, and 280-295 against 43-46 explanations/s, in three runs.
+# Expectations ~3 ms of it), so batching gave 648-864 requests/s (p99 0.06-0.08 s) at 32 clients
+# against 62-78 (p99 0.48-0.64 s) unbatched, and 280-315 against 43-46 explanations/s, in four runs.
 # max_latency_ms is a shedding budget, not a wait: at 1,000 ms BentoML answered 503 to 6% of the
 # requests (80% on a busier machine) when batches took about a second; 10,000 shed none, also at 256
 # clients (p99 1.2 s). The batch sizes are the request limits, so that one full request is one batch.
