@@ -1,13 +1,13 @@
 """The request models of the scoring API, generated from the raw table schema.
 
 One record type per raw table (a TypedDict pydantic validates), built from `features.schema` and
-never written by hand: every
-field has the schema's type (whole numbers, numbers, or an enum of the category levels), its
-plain-language description and its hard limits, so the OpenAPI document BentoML serves describes the
-input exactly. An application is a raw ``application_test`` record (``SK_ID_CURR`` required, every
-other field may be null or absent) that may carry its history rows, nested under the table names:
-``bureau`` (each bureau credit with its own ``bureau_balance`` months), ``previous_application``,
-``POS_CASH_balance``, ``installments_payments`` and ``credit_card_balance``.
+never written by hand: every field has the schema's type (whole numbers, numbers, or an enum of the
+category levels), its plain-language description and its hard limits, so the OpenAPI document
+BentoML serves describes the input exactly. An application is a raw ``application_test`` record
+(``SK_ID_CURR`` required, every other field may be null or absent) that may carry its history rows,
+nested under the table names: ``bureau`` (each bureau credit with its own ``bureau_balance``
+months), ``previous_application``, ``POS_CASH_balance``, ``installments_payments`` and
+``credit_card_balance``.
 
 What is checked here, per request and before any batching: types, category levels, the schema's hard
 limits (e.g. an income must be at least 1), unknown fields, and that nested history rows belong to
@@ -192,7 +192,7 @@ def _record(name: str, doc: str, fields: dict[str, Any]) -> type:
 
     TypedDicts, not models: an application with history holds hundreds of rows, and validated as
     plain dicts they are what the model service is sent as they are; models had to be dumped, or the
-    body decoded a second time, at ~0.12 ms per application with history (a third of the check).
+    body decoded a second time: ~0.12 ms more per application with history (0.36 instead of 0.24).
     """
     record = TypedDict(name, fields)
     record.__doc__, record.__module__ = doc, __name__
