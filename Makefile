@@ -11,14 +11,15 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+# The development lock: the runtime lock (what the Bento installs) plus training, tests and tooling.
+$(VENV)/.installed: requirements/dev.lock requirements/runtime.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements.lock
+	$(VENV)/bin/pip install -q -r requirements/dev.lock
 	touch $@
 
 data: venv
-	$(PY) -m features.synthetic --clients $(DEMO_CLIENTS) --seed 7 --out $(DATA_DIR)
+	$(PY) -m synthetic --clients $(DEMO_CLIENTS) --seed 7 --out $(DATA_DIR)
 
 demo: data
 	$(PY) -m train --data-dir $(DATA_DIR) --trials 8 --timeout 60 --folds 3

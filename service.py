@@ -106,7 +106,7 @@ _LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
 _UNTRACED = {} if _switch("CREDIT_SCORING_TRACING", "off") else {
     "tracing": {"excluded_urls": ["/predict", "/explain"]}}
 
-# Adaptive batching of the model service, chosen from measurements (`python -m load_tests.benchmark`,
+# Adaptive batching of the model service, chosen from measurements (`python -m benchmarks.serving`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
 # whatever its rows (in process: ~9 ms for 1 application, ~12 ms for 16; features ~4 ms and Great
 # Expectations ~3 ms of it), so batching gave 648-864 requests/s (p99 0.06-0.08 s) at 32 clients

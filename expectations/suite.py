@@ -32,13 +32,11 @@ import pandas as pd
 
 from features.schema import Column, Kind, Table, table
 
-__all__ = ["APPLICATION_TABLE", "SUITE_NAME", "SUITE_PATH", "build_suite", "load_suite", "save_suite"]
+__all__ = ["APPLICATION_TABLE", "SUITE_NAME", "build_suite", "load_suite", "save_suite"]
 
 #: The table an incoming application follows: application_train without TARGET.
 APPLICATION_TABLE: Table = table("application_test")
 SUITE_NAME = "credit_scoring_applications"
-#: Where the copy of the suite built by the last training run is kept (the model store holds its own).
-SUITE_PATH = Path(__file__).resolve().parent / "suites" / f"{SUITE_NAME}.json"
 
 
 def build_suite(applications: pd.DataFrame, *, quantiles: tuple[float, float] = (0.001, 0.999),
@@ -49,7 +47,7 @@ def build_suite(applications: pd.DataFrame, *, quantiles: tuple[float, float] = 
     ----------
     applications : pd.DataFrame
         Training applications in schema dtypes (``application_train`` as loaded by
-        ``features.loaders.load_tables`` or made by ``features.synthetic``); TARGET and unknown
+        ``features.loaders.load_tables`` or made by ``synthetic``); TARGET and unknown
         columns are ignored, absent columns get their hard limits only.
     quantiles : tuple of float, default=(0.001, 0.999)
         The lower and upper training quantiles that a plausible range starts from.
@@ -141,7 +139,7 @@ def _range_expectation(column: Column, bounds: tuple[float | None, float | None,
         column=column.name, min_value=low, max_value=high, meta=how, **options)
 
 
-def save_suite(suite: dict, path: str | Path = SUITE_PATH) -> Path:
+def save_suite(suite: dict, path: str | Path) -> Path:
     """Write the suite as indented JSON (the folder is created) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +147,7 @@ def save_suite(suite: dict, path: str | Path = SUITE_PATH) -> Path:
     return path
 
 
-def load_suite(path: str | Path = SUITE_PATH) -> dict:
+def load_suite(path: str | Path) -> dict:
     """Read a suite written by :func:`save_suite`.
 
     Raises

@@ -2,7 +2,7 @@
 
     python -m load_tests.make_payloads --clients 300 --seed 11 --out results/load_payloads.json
 
-Clients come from ``features.synthetic.generate_tables`` and become raw API records with
+Clients come from ``synthetic.generate_tables`` and become raw API records with
 ``features.records.tables_to_records``, exactly what a client of the API sends. Numbers are written
 with the shortest text that gives back the same float32 (``0.3``, not ``0.30000001192092896``), as a
 real client's JSON would hold them. The feature rows for the reference server are built from those
@@ -25,10 +25,10 @@ from tqdm.auto import tqdm
 from features.build import build_features_from_records
 from features.records import tables_to_records
 from features.schema import HISTORY_TABLES
-from features.synthetic import generate_tables
 from load_tests.payloads import PayloadSet
 from serving.requests import PredictBody
 from serving.scoring import Scorer
+from synthetic import generate_tables
 from train.bundle import ModelBundle
 
 __all__ = ["accepted", "build_payloads", "feature_rows", "main", "shortest_floats", "write_payloads"]

@@ -72,17 +72,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     output = parser.add_argument_group("output")
     output.add_argument("--name", default="credit_scoring", help="BentoML model name")
     output.add_argument("--suite-out", type=Path,
-                        help="where to write the Great Expectations suite too (it is also inside the "
-                             "model); default: expectations.SUITE_PATH, which the service reads")
+                        help="also write the Great Expectations suite to this file (the service reads the "
+                             "one inside the model); default: not written")
     output.add_argument("--no-progress", action="store_true", help="hide progress bars")
     return parser.parse_args(argv)
 
 
-def _print_summary(tag: str, path: Path, suite_path: Path, metrics: dict, seconds: float) -> None:
+def _print_summary(tag: str, path: Path, suite_path: Path | None, metrics: dict, seconds: float) -> None:
     costs = metrics["cost_per_1000"]
     print(f"model: {tag}")
     print(f"saved in: {path}")
-    print(f"report: {path / 'report.html'}  suite: {suite_path}")
+    print(f"report: {path / 'report.html'}  suite: {suite_path or 'in the model only'}")
     print(f"cv_auc: {metrics['cv_auc']:.4f} (LightGBM defaults {metrics['cv_auc_default']:.4f})  "
           f"brier: {metrics['brier']:.5f}")
     print(f"threshold: {metrics['threshold']:.4f}  cost per 1,000: {costs['optimal']:.1f} "
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.application_only:
             data = data.application_only()
         # Imported only now: GX and BentoML take seconds, and a wrong folder should fail at once.
-        from expectations import SUITE_PATH, save_suite
+        from expectations import save_suite
         from train.bundle import save_to_store
         from train.pipeline import TrainingConfig, train
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     tag, path = save_to_store(result.contents, name=args.name, labels=result.labels, metadata=result.metadata)
-    suite_path = save_suite(result.contents.suite, args.suite_out or SUITE_PATH)
+    suite_path = save_suite(result.contents.suite, args.suite_out) if args.suite_out else None
     _print_summary(tag, path, suite_path, result.contents.metrics, time.perf_counter() - started)
     return 0
 

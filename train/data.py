@@ -51,8 +51,8 @@ def _split(tables: dict[str, pd.DataFrame], source: str) -> TrainingData:
 
 
 def synthetic_data(n_clients: int, *, seed: int) -> TrainingData:
-    """Generate the eight tables in memory with ``features.synthetic.generate_tables``."""
-    from features.synthetic import generate_tables
+    """Generate the eight tables in memory with ``synthetic.generate_tables``."""
+    from synthetic import generate_tables
 
     if n_clients < 100:
         raise ValueError(f"--clients must be at least 100 to train and cross-validate, got {n_clients}")

@@ -1,6 +1,6 @@
 """The demo portfolio: clients without a known outcome, as raw API records with their history.
 
-The demo folder is the Kaggle layout written by ``python -m features.synthetic --out data/demo``;
+The demo folder is the Kaggle layout written by ``python -m synthetic --out data/demo``;
 ``application_test`` holds the clients an advisor can look up. A client's record is what an API client
 would send for it (the brief's record format): the application's columns, plus one list per history
 table, each bureau row carrying its own ``bureau_balance`` list. Which table nests under which is read

@@ -6,7 +6,7 @@ import pytest
 from expectations import build_suite
 from features.loaders import cast_to_schema
 from features.schema import table
-from features.synthetic import generate_tables
+from synthetic import generate_tables
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.features import cv_auc
 from features.application import descriptions as application_descriptions
-from features.benchmark_features import cv_auc
 from features.build import build_features, build_features_from_records, feature_info, feature_names
 from features.loaders import cast_to_schema
 from features.records import tables_to_records
@@ -184,7 +184,7 @@ def test_unknown_history_table_is_rejected():
 @pytest.fixture(scope="module")
 def generated():
     """Generated clients with realistic history, and their full-data features."""
-    synthetic = pytest.importorskip("features.synthetic")
+    synthetic = pytest.importorskip("synthetic")
     tables = synthetic.generate_tables(400, seed=11)
     apps = pd.concat([tables["application_train"].drop(columns="TARGET"), tables["application_test"]],
                      ignore_index=True)
@@ -223,7 +223,7 @@ def test_generated_batch_from_records_equals_the_full_build(generated):
 
 
 def test_history_features_beat_application_features_alone():
-    synthetic = pytest.importorskip("features.synthetic")
+    synthetic = pytest.importorskip("synthetic")
     tables = synthetic.generate_tables(5000, seed=5)
     apps = tables["application_train"]
     features = build_features(apps, {name: tables[name] for name in HISTORY_TABLES})

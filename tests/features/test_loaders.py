@@ -7,6 +7,7 @@ import pytest
 
 from features.loaders import DataFileError, cast_to_schema, load_tables
 from features.schema import DAYS_SENTINEL, HISTORY_TABLES, TABLES, Kind, table
+from synthetic import generate_tables, write_tables
 
 APPLICATION = table("application_train")
 
@@ -347,10 +348,8 @@ def test_keys_written_with_decimals_still_load(app_folder):
 
 
 def test_synthetic_tables_round_trip_through_kaggle_csvs(tmp_path):
-    # Runs once features/synthetic.py (written in parallel) exists; skips until then.
-    synthetic = pytest.importorskip("features.synthetic")
-    generated = synthetic.generate_tables(200, seed=3)
-    synthetic.write_tables(generated, tmp_path)
+    generated = generate_tables(200, seed=3)
+    write_tables(generated, tmp_path)
     loaded = load_tables(tmp_path, progress=False)
     assert list(loaded) == list(TABLES)
     for name, frame in loaded.items():

@@ -1,6 +1,6 @@
 """A short headless Locust run of the realistic traffic mix against a real server.
 
-Latency floors are judged by ``python -m load_tests.benchmark`` on a quiet machine; the suite runs on a
+Latency floors are judged by ``python -m benchmarks.serving`` on a quiet machine; the suite runs on a
 shared machine, so the smoke run asks for zero failures and bounds latency well below the service's
 60 s traffic timeout only.
 """

@@ -15,8 +15,8 @@ import pytest
 
 from features.records import tables_to_records
 from features.schema import HISTORY_TABLES
-from features.synthetic import generate_tables
 from load_tests.servers import ServerProcess, free_port, running, service_command
+from synthetic import generate_tables
 from tests.conftest import TRAIN_CLIENTS, TRAIN_SEED, TrainedModel
 
 

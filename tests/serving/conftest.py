@@ -3,7 +3,7 @@
 import pytest
 
 from expectations import build_suite
-from features.synthetic import generate_tables
+from synthetic import generate_tables
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from features.synthetic import generate_tables
+from synthetic import generate_tables
 from train.data import folder_data, synthetic_data
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from features.synthetic import generate_tables, write_tables
 from load_tests.servers import ServerProcess, free_port, running, service_command
+from synthetic import generate_tables, write_tables
 from tests.conftest import TRAIN_SEED, TrainedModel
 from ui.handlers import Advisor
 from ui.local import local_advisor
@@ -30,7 +30,7 @@ def model_environment(trained_model: TrainedModel) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo portfolio in Kaggle layout, as ``python -m features.synthetic --out`` writes it."""
+    """The demo portfolio in Kaggle layout, as ``python -m synthetic --out`` writes it."""
     folder = tmp_path_factory.mktemp("ui_demo")
     write_tables(generate_tables(DEMO_CLIENTS, seed=TRAIN_SEED + 1), folder)
     return folder

@@ -5,7 +5,7 @@ import pytest
 
 from features.build import build_features, build_features_from_records
 from features.schema import HISTORY_TABLES
-from features.synthetic import generate_tables, write_tables
+from synthetic import generate_tables, write_tables
 from ui.portfolio import Portfolio
 
 

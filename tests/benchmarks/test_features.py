@@ -2,12 +2,12 @@
 
 import pytest
 
-from features.benchmark_features import _report, build_from_folder, main, time_records_path
+from benchmarks.features import _report, build_from_folder, main, time_records_path
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    synthetic = pytest.importorskip("features.synthetic")
+    synthetic = pytest.importorskip("synthetic")
     out = tmp_path_factory.mktemp("kaggle")
     synthetic.write_tables(synthetic.generate_tables(300, seed=2), out)
     return out

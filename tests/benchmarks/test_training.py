@@ -1,8 +1,8 @@
-"""Tests of train/benchmark.py: it runs the command, measures it and appends the results."""
+"""Tests of benchmarks/training.py: it runs the command, measures it and appends the results."""
 
 import json
 
-from train.benchmark import main
+from benchmarks.training import main
 
 
 def test_benchmark_appends_one_measured_run_per_variant(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""``python -m ui.benchmark``: how long the page's events take, and how much of it is the page's own work.
+"""``python -m benchmarks.ui``: how long the page's events take, and how much of it is the page's own work.
 
 Runs each handler of the page on demo clients, in-process on a trained model (`ui.local`), and times
 it against the explanation alone, so the cost of the charts and sentences shows as a ratio. Prints a
@@ -6,7 +6,7 @@ table and writes it as JSON (default ``results/ui_benchmark.json``).
 
 Example::
 
-    python -m ui.benchmark --demo-data data/demo --clients 30
+    python -m benchmarks.ui --demo-data data/demo --clients 30
 """
 
 from __future__ import annotations
@@ -16,20 +16,14 @@ import json
 import os
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from benchmarks.measure import RESULTS, elapsed_ms, write_results
+
 __all__ = ["main", "time_events"]
-
-
-def _milliseconds(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    call()
-    return 1000 * (time.perf_counter() - start)
 
 
 def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dict[str, dict[str, float]]:
@@ -59,7 +53,7 @@ def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dic
             "what-if": partial(handlers.what_if, advisor, view.record, view.item, *view.what_if_values),
         }
         for name, event in events.items():
-            times.setdefault(name, []).append(_milliseconds(event))
+            times.setdefault(name, []).append(elapsed_ms(event))
     return {name: {"median_ms": statistics.median(values),
                    "p95_ms": sorted(values)[max(0, round(0.95 * len(values)) - 1)]}
             for name, values in times.items()}
@@ -67,11 +61,11 @@ def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m ui.benchmark", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.ui", description=__doc__.splitlines()[0])
     parser.add_argument("--demo-data", type=Path, default=Path("data/demo"), help="Kaggle-layout demo folder")
     parser.add_argument("--model", default="credit_scoring:latest", help="BentoML model tag")
     parser.add_argument("--clients", type=int, default=30, help="demo clients to time")
-    parser.add_argument("--out", type=Path, default=Path("results/ui_benchmark.json"), help="JSON results")
+    parser.add_argument("--out", type=Path, default=RESULTS / "ui_benchmark.json", help="JSON results")
     args = parser.parse_args(argv)
     os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
     import bentoml
@@ -91,10 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in results.items():
         print(f"{name:<18}{figures['median_ms']:>10.1f}{figures['p95_ms']:>10.1f}"
               f"{figures['median_ms'] / base:>11.2f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"model": str(model.tag), "clients": len(ids), "events": results}
-    args.out.write_text(json.dumps(summary, indent=1))
-    print(f"written to {args.out}")
+    write_results(args.out, json.dumps(summary, indent=1))
     return 0
 
 

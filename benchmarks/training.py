@@ -1,4 +1,4 @@
-"""``python -m train.benchmark``: wall time, peak memory and CV AUC of the training command.
+"""``python -m benchmarks.training``: wall time, peak memory and CV AUC of the training command.
 
 Runs ``python -m train`` as a child process once per requested size (and, with ``--compare-features``,
 once more with ``--application-only``), samples the child's resident memory, and prints one line per
@@ -9,8 +9,8 @@ Examples
 --------
 ::
 
-    python -m train.benchmark --clients 30000 --compare-features
-    python -m train.benchmark --clients 307511 -- --trials 10 --timeout 1800
+    python -m benchmarks.training --clients 30000 --compare-features
+    python -m benchmarks.training --clients 307511 -- --trials 10 --timeout 1800
 """
 
 from __future__ import annotations
@@ -22,28 +22,15 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
+from benchmarks.measure import RESULTS, measure
 
 __all__ = ["main", "run_training"]
 
-_SAMPLE_SECONDS = 0.2
 _HEADLINE = re.compile(r"^cv_auc: (?P<cv_auc>[\d.]+) \(LightGBM defaults (?P<default>[\d.]+)\)", re.MULTILINE)
 _SAVED = re.compile(r"^saved in: (?P<path>.+)$", re.MULTILINE)
-
-
-def _tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of a process and its children (0 for those that already ended)."""
-    total = 0
-    for p in (process, *process.children(recursive=True)):
-        try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
-    return total
 
 
 def run_training(train_args: list[str], *, env: dict[str, str]) -> dict[str, object]:
@@ -54,24 +41,16 @@ def run_training(train_args: list[str], *, env: dict[str, str]) -> dict[str, obj
     RuntimeError
         If the command fails; the message ends with its last error lines.
     """
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "train", "--no-progress", *train_args], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watched, peak = psutil.Process(child.pid), 0
-    while child.poll() is None:
-        try:
-            peak = max(peak, _tree_rss(watched))
-        except psutil.NoSuchProcess:
-            break
-        time.sleep(_SAMPLE_SECONDS)
-    stdout, stderr = child.communicate()
-    seconds = time.perf_counter() - started
-    if child.returncode != 0:
-        raise RuntimeError(f"python -m train {' '.join(train_args)} failed:\n{stderr[-2000:]}")
-    headline = _HEADLINE.search(stdout)
-    bundle = json.loads((Path(_SAVED.search(stdout).group("path")) / "bundle.json").read_text())
+    try:
+        run = measure([sys.executable, "-m", "train", "--no-progress", *train_args], env=env, capture=True)
+    except subprocess.CalledProcessError as error:
+        command = " ".join(train_args)
+        raise RuntimeError(f"python -m train {command} failed:\n{error.stderr[-2000:]}") from None
+    headline = _HEADLINE.search(run.stdout)
+    bundle = json.loads((Path(_SAVED.search(run.stdout).group("path")) / "bundle.json").read_text())
     metrics = bundle["metrics"]
-    return {"args": train_args, "wall_seconds": round(seconds, 1), "peak_rss_mb": round(peak / 2**20),
+    return {"args": train_args, "wall_seconds": round(run.wall_seconds, 1),
+            "peak_rss_mb": round(run.peak_tree_rss_mb),
             "cv_auc": float(headline["cv_auc"]), "cv_auc_default": float(headline["default"]),
             "features": metrics["features"], "trials_complete": metrics["tuning"]["trials_complete"],
             "best_iteration": metrics["best_iteration"], "model_size": metrics["model_size"],
@@ -79,12 +58,13 @@ def run_training(train_args: list[str], *, env: dict[str, str]) -> dict[str, obj
 
 
 def _parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="python -m train.benchmark", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.training",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[30000], help="synthetic sizes to train on")
     parser.add_argument("--compare-features", action="store_true",
                         help="also train with --application-only at each size")
-    parser.add_argument("--out", type=Path, default=Path("results/train_benchmark.jsonl"))
-    parser.add_argument("--bentoml-home", type=Path, default=Path("results/benchmark_bentoml_home"),
+    parser.add_argument("--out", type=Path, default=RESULTS / "train_benchmark.jsonl")
+    parser.add_argument("--bentoml-home", type=Path, default=RESULTS / "benchmark_bentoml_home",
                         help="model store of the benchmark runs (kept apart from the real one)")
     args, rest = parser.parse_known_args(argv)
     return args, [a for a in rest if a != "--"]

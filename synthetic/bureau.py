@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.schema import table
-from features.synthetic_draws import Columns, category, codes_of, from_quantiles, group_positions, round_to
+from synthetic.draws import Columns, category, codes_of, from_quantiles, group_positions, round_to
 
 __all__ = ["bureau_balance_columns", "bureau_columns"]
 

@@ -1,4 +1,4 @@
-"""``python -m load_tests.benchmark``: what one machine holds, side by side with its limits.
+"""``python -m benchmarks.serving``: what one machine holds, side by side with its limits.
 
 Starts the service in several configurations (adaptive batching on and off, one and two workers) and
 runs Locust headless against each (one application with history per request: predict, then explain),
@@ -6,8 +6,8 @@ runs the plain FastAPI reference server on precomputed feature rows, measures th
 directly in this process (the limit), and writes a Markdown table with throughput, latency
 percentiles, failure rate, ratio to the limit and peak memory, followed by the service's floors::
 
-    python -m load_tests.benchmark                      # full run, about 15 minutes
-    python -m load_tests.benchmark --duration 15 --workers 1 --scenarios predict   # quick look
+    python -m benchmarks.serving                      # full run, about 15 minutes
+    python -m benchmarks.serving --duration 15 --workers 1 --scenarios predict   # quick look
 
 The model comes from the BentoML store (``BENTOML_HOME``; ``--model``, default
 ``credit_scoring:latest``): train one first with ``python -m train``. Everything runs on this machine,
@@ -26,6 +26,7 @@ from pathlib import Path
 import bentoml
 from tqdm.auto import tqdm
 
+from benchmarks.measure import RESULTS, write_results
 from load_tests.in_process import measure, scenario_calls, stage_costs
 from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
 from load_tests.make_payloads import write_payloads
@@ -140,7 +141,7 @@ def _limit_rows(bundle: ModelBundle, payloads: Path, *, seconds: float) -> list[
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="python -m load_tests.benchmark",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serving",
                                      description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--model", default="credit_scoring:latest", help="BentoML model tag")
@@ -152,14 +153,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         default=["predict", "explain"])
     parser.add_argument("--overload-users", type=int, default=64,
                         help="also run predict at this many users on each configuration (0 = skip)")
-    parser.add_argument("--payloads", type=Path, default=Path("results/load_payloads.json"))
+    parser.add_argument("--payloads", type=Path, default=RESULTS / "load_payloads.json")
     parser.add_argument("--clients", type=int, default=300,
                         help="clients generated for the payload file when it does not exist")
     parser.add_argument("--profile", action="store_true", help="record py-spy flame graphs of the servers")
     parser.add_argument("--bentoml-options", default="",
                         help="BENTOML_CONFIG_OPTIONS for the service, to compare tunings, e.g. "
                              "'services.credit_scoring.logging.access.enabled=false'")
-    parser.add_argument("--out", type=Path, default=Path("results/load_benchmark.md"))
+    parser.add_argument("--out", type=Path, default=RESULTS / "load_benchmark.md")
     return parser.parse_args(argv)
 
 
@@ -186,9 +187,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
     text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,
                     options=args.bentoml_options, costs=costs)
-    args.out.write_text(text)
     print(text)
-    print(f"written to {args.out}")
+    write_results(args.out, text)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from features.schema import DAYS_SENTINEL, table
-from features.synthetic_draws import Columns, codes_of, from_quantiles, group_positions, round_to
-from features.synthetic_previous import APPROVED, CASH, CONSUMER, REVOLVING
+from synthetic.draws import Columns, codes_of, from_quantiles, group_positions, round_to
+from synthetic.previous import APPROVED, CASH, CONSUMER, REVOLVING
 
 __all__ = ["credit_card_columns", "installments_columns", "pos_cash_columns"]
 

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features import synthetic_calibration as cal
 from features.loaders import cast_to_schema, load_tables
 from features.schema import DAYS_SENTINEL, HISTORY_TABLES, TABLES, Kind, table
-from features.synthetic import generate_files, generate_tables, write_tables
-from features.synthetic_csv import _format, csv_rows
+from synthetic import calibration as cal
+from synthetic import generate_files, generate_tables, write_tables
+from synthetic.kaggle_csv import _format, csv_rows
 
 KAGGLE_CLIENTS = cal.KAGGLE_TRAIN_CLIENTS + cal.KAGGLE_TEST_CLIENTS
 BUILDING_COLUMNS = [c.name for c in table("application_train").columns

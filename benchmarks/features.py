@@ -1,8 +1,8 @@
 """Benchmark of the feature builder: full builds from CSV, and the API's records path per application.
 
-Run ``python -m features.benchmark_features [--data-dir DIR] [--scales 0.1 1]``. For each scale (share
+Run ``python -m benchmarks.features [--data-dir DIR] [--scales 0.1 1]``. For each scale (share
 of Kaggle's 307,511 training clients) it writes the generated Kaggle-format CSVs once under
-``DIR/scale-<s>`` (``python -m features.synthetic``), then in a fresh process reads them with
+``DIR/scale-<s>`` (``python -m synthetic``), then in a fresh process reads them with
 ``features.loaders.load_tables`` and builds the features of application_train + application_test,
 reporting wall time and peak resident memory of that process. It then times
 ``build_features_from_records`` on batches of 1, 8, 64 and 256 generated clients with their history,
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks.measure import RESULTS, measure, write_results
 
 __all__ = ["build_from_folder", "compare_auc", "cv_auc", "main", "time_records_path"]
 
@@ -154,7 +156,7 @@ def compare_auc(n_clients: int, *, seed: int = _SEED) -> dict[str, float]:
     from features.application import descriptions
     from features.build import build_features
     from features.schema import HISTORY_TABLES
-    from features.synthetic import generate_tables
+    from synthetic import generate_tables
 
     tables = generate_tables(n_clients, seed=seed)
     applications = tables["application_train"]
@@ -182,23 +184,22 @@ def _ensure_data(data_dir: Path, scale: float) -> Path:
     if not (folder / "application_train.csv").exists():
         clients = round(KAGGLE_CLIENTS * scale)
         print(f"generating {clients} clients into {folder}", flush=True)
-        subprocess.run([sys.executable, "-m", "features.synthetic", "--clients", str(clients),
+        subprocess.run([sys.executable, "-m", "synthetic", "--clients", str(clients),
                         "--seed", str(_SEED), "--out", str(folder)], check=True)
     return folder
 
 
 def _build_in_child(folder: Path) -> dict[str, float]:
     """Run :func:`build_from_folder` in a fresh process, so its peak memory is the build's alone."""
-    out = subprocess.run([sys.executable, "-m", "features.benchmark_features", "--child", str(folder)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    run = measure([sys.executable, "-m", "benchmarks.features", "--child", str(folder)], capture=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def _report(builds: dict[float, dict[str, float]], serving: list[dict[str, float]],
             auc: dict[str, float] | None) -> str:
     """Render the results as markdown, with ratios against the reference and the floors."""
     lines = ["# Feature builder benchmark", "",
-             "Command: `python -m features.benchmark_features` (generated Kaggle-format CSVs, 2 cores).", "",
+             "Command: `python -m benchmarks.features` (generated Kaggle-format CSVs, 2 cores).", "",
              "## Full build (CSV reading included; application_train + application_test)", "",
              f"Machine load when the report was written (1/5/15 min): "
              f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; wall times "
@@ -235,11 +236,11 @@ def _report(builds: dict[float, dict[str, float]], serving: list[dict[str, float
 def main(argv: list[str] | None = None) -> None:
     """Entry point: parse arguments, run the benchmark, print and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("/work/bigdata/features-benchmark"),
+    parser.add_argument("--data-dir", type=Path, default=Path("data/benchmarks"),
                         help="where generated CSV folders are kept (outside the repository)")
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0],
                         help="shares of Kaggle's training clients to build (default 0.1 1)")
-    parser.add_argument("--out", type=Path, default=Path("results/features_benchmark.md"))
+    parser.add_argument("--out", type=Path, default=RESULTS / "features_benchmark.md")
     parser.add_argument("--auc-clients", type=int, default=10_000,
                         help="generated clients for the AUC comparison (0 skips it)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -260,10 +261,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"comparing AUC on {args.auc_clients} generated clients", flush=True)
         auc = compare_auc(args.auc_clients)
     report = _report(builds, serving, auc)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
     print(report)
-    print(f"written to {args.out}")
+    write_results(args.out, report)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Synthetic application rows (application_train / application_test columns except keys and TARGET).
 
-Columns are drawn from the calibrated marginals of `features.synthetic_calibration`, with the
+Columns are drawn from the calibrated marginals of `synthetic.calibration`, with the
 dependencies of the real data kept: pensioners (by age) carry the 365243 placeholder in
 DAYS_EMPLOYED, employer XNA and no occupation; credit, goods price and annuity of a loan fit together;
 the ~47 building columns are missing together for about half of the clients; EXT_SOURCE_1/2/3 are
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from features import synthetic_calibration as cal
 from features.schema import DAYS_SENTINEL, table
-from features.synthetic_draws import (
+from synthetic import calibration as cal
+from synthetic.draws import (
     Columns,
     category,
     codes_of,

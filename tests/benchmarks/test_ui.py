@@ -1,6 +1,6 @@
 """The page benchmark times every event of the page on real clients."""
 
-from ui.benchmark import time_events
+from benchmarks.ui import time_events
 
 
 def test_time_events_reports_every_page_event(advisor):

@@ -1,4 +1,4 @@
-"""``python -m expectations.benchmark``: what one Great Expectations validation costs, by batch size.
+"""``python -m benchmarks.validation``: what one Great Expectations validation costs, by batch size.
 
 Builds the suite from generated training applications, then times `BatchValidator.validate` on
 batches of 1 to 1,000 applications, for the whole suite and for the part the service runs (the
@@ -7,8 +7,8 @@ application so that the second (COMPLETE) pass runs too, and each both ways: one
 range ("per column") and the ranges compiled into one long frame ("compiled"), side by side with
 their ratio. Prints a table and writes it as JSON to ``results/gx_validation.json``::
 
-    python -m expectations.benchmark                 # about a minute
-    python -m expectations.benchmark --repeats 3 --sizes 1 100
+    python -m benchmarks.validation                 # about a minute
+    python -m benchmarks.validation --repeats 3 --sizes 1 100
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from benchmarks.measure import RESULTS, write_results
+
 __all__ = ["main"]
 
-_RESULTS = Path("results") / "gx_validation.json"
+_RESULTS = RESULTS / "gx_validation.json"
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m expectations.benchmark",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.validation",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000], help="batch sizes")
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per size (the median is kept)")
@@ -43,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     from expectations import BatchValidator, build_suite
     from features.loaders import cast_to_schema
     from features.schema import table
-    from features.synthetic import generate_tables
     from serving.scoring import serving_suite
+    from synthetic import generate_tables
 
     applications = generate_tables(args.clients, seed=0)["application_train"]
     suite = build_suite(applications)
@@ -80,10 +82,8 @@ def _report(rows: list[dict], out: Path) -> None:
     for row in rows:
         print(f"{row['suite']:<12} {row['expectations']:>12} {row['rows']:>6} {row['per_column_ms']:>14.1f} "
               f"{row['compiled_ms']:>12.1f} {row['ratio']:>6.1f}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": platform.node(),
-                               "rows": rows}, indent=1) + "\n", encoding="utf-8")
-    print(f"written to {out}")
+    write_results(out, json.dumps({"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": platform.node(),
+                                   "rows": rows}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Only aggregates are kept here (category frequencies, missing rates, quantiles, row-count ratios),
 never rows. Sources: the first 5,000 rows of application_train, the first 10,000 rows of
 previous_application, 20,000 random rows of each balance table and the full-scale row counts of the
-Kaggle competition. Quantile tables are given at `features.synthetic_draws.QUANTILE_LEVELS`.
+Kaggle competition. Quantile tables are given at `synthetic.draws.QUANTILE_LEVELS`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ produce the same data, byte for byte across runs, whatever the number of worker 
 
 Command line::
 
-    python -m features.synthetic --clients 307511 --seed 7 --out data/synthetic
+    python -m synthetic --clients 307511 --seed 7 --out data/synthetic
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from features import synthetic_calibration as cal
 from features.schema import TABLES, table
-from features.synthetic_applications import application_columns
-from features.synthetic_balances import credit_card_columns, installments_columns, pos_cash_columns
-from features.synthetic_bureau import bureau_balance_columns, bureau_columns
-from features.synthetic_csv import csv_header, csv_rows
-from features.synthetic_draws import Columns, codes_of, skewed_counts, to_frame
-from features.synthetic_previous import REFUSED, previous_columns
+from synthetic import calibration as cal
+from synthetic.applications import application_columns
+from synthetic.balances import credit_card_columns, installments_columns, pos_cash_columns
+from synthetic.bureau import bureau_balance_columns, bureau_columns
+from synthetic.draws import Columns, codes_of, skewed_counts, to_frame
+from synthetic.kaggle_csv import csv_header, csv_rows
+from synthetic.previous import REFUSED, previous_columns
 
 __all__ = ["DEFAULT_TEST_RATIO", "generate_files", "generate_tables", "main", "write_tables"]
 
@@ -307,7 +307,7 @@ def _target(rng: np.random.Generator, skeleton: _Skeleton, applications: Columns
 # --- command line ----------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``python -m features.synthetic``."""
+    """Entry point of ``python -m synthetic``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, required=True,
@@ -326,7 +326,3 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         parser.error(str(exc))
     print(", ".join(f"{name} {count:,}" for name, count in rows.items()) + f" rows written to {args.out}")
-
-
-if __name__ == "__main__":
-    main()

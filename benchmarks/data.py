@@ -1,6 +1,6 @@
 """Benchmark the synthetic data generator and the loader at fractions of the Kaggle scale.
 
-For each scale, runs ``python -m features.synthetic`` and then `features.loaders.load_tables` on its
+For each scale, runs ``python -m synthetic`` and then `features.loaders.load_tables` on its
 output, each in a child process, and measures wall time, CPU time (user + system of the child and its
 workers: robust to other load on a shared machine) and peak memory (the largest sum of resident
 memory over the child's process tree and the largest single process, sampled every 50 ms).
@@ -8,91 +8,28 @@ Prints a table and writes it to ``results/data_benchmark.md``.
 
 Command line::
 
-    python -m features.benchmark_data                 # 10% and 100% of Kaggle scale
-    python -m features.benchmark_data --scales 0.01   # a quick run
+    python -m benchmarks.data                 # 10% and 100% of Kaggle scale
+    python -m benchmarks.data --scales 0.01   # a quick run
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
-from features import synthetic_calibration as cal
+from benchmarks.measure import RESULTS, Measurement, measure, write_results
+from synthetic import calibration as cal
 
-__all__ = ["Measurement", "main", "measure"]
+__all__ = ["main"]
 
-_SAMPLE_SECONDS = 0.05
 _LOAD_SCRIPT = ("import sys; from features.loaders import load_tables; "
                 "load_tables(sys.argv[1], progress=False)")
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """Cost of one child process run."""
-
-    wall_seconds: float
-    cpu_seconds: float
-    peak_tree_rss_mb: float
-    peak_process_rss_mb: float
-
-
-def measure(command: list[str]) -> Measurement:
-    """Run `command` as a child process and measure its wall time, CPU time and peak memory.
-
-    Parameters
-    ----------
-    command : list of str
-        The program and its arguments.
-
-    Returns
-    -------
-    Measurement
-
-    Raises
-    ------
-    subprocess.CalledProcessError
-        If the command fails.
-    """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    child = subprocess.Popen(command)
-    process = psutil.Process(child.pid)
-    peak_tree = peak_process = 0
-    while child.poll() is None:
-        sizes = _tree_rss(process)
-        peak_tree, peak_process = max(peak_tree, sum(sizes)), max(peak_process, *sizes, 0)
-        time.sleep(_SAMPLE_SECONDS)
-    wall = time.perf_counter() - start
-    if child.returncode:
-        raise subprocess.CalledProcessError(child.returncode, command)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measurement(wall, cpu, peak_tree / 2**20, peak_process / 2**20)
-
-
-def _tree_rss(process: psutil.Process) -> list[int]:
-    """Resident memory of a process and each of its descendants, in bytes (empty once it has gone)."""
-    try:
-        members = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-    sizes = []
-    for member in members:
-        try:
-            sizes.append(member.memory_info().rss)
-        except psutil.NoSuchProcess:
-            continue
-    return sizes
 
 
 def _folder_mb(folder: Path) -> float:
@@ -106,7 +43,7 @@ def _row(scale: float, step: str, m: Measurement, size_mb: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``python -m features.benchmark_data``."""
+    """Entry point of ``python -m benchmarks.data``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="0.1,1.0",
                         help="comma-separated fractions of the Kaggle scale (default 0.1,1.0)")
@@ -114,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="generator worker processes (default 2)")
     parser.add_argument("--work-dir", type=Path, default=None,
                         help="where to write the generated files (default: a temporary folder, removed)")
-    parser.add_argument("--out", type=Path, default=Path("results/data_benchmark.md"))
+    parser.add_argument("--out", type=Path, default=RESULTS / "data_benchmark.md")
     args = parser.parse_args(argv)
     try:
         scales = [float(s) for s in args.scales.split(",")]
@@ -137,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         for scale in scales:
             folder = work_root / f"scale_{scale:g}"
             clients = max(1, round(scale * cal.KAGGLE_TRAIN_CLIENTS))
-            generated = measure([sys.executable, "-m", "features.synthetic", "--clients", str(clients),
+            generated = measure([sys.executable, "-m", "synthetic", "--clients", str(clients),
                                  "--seed", str(args.seed), "--out", str(folder),
                                  "--workers", str(args.workers)])
             size = _folder_mb(folder)
@@ -154,9 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if args.work_dir is None:
             shutil.rmtree(work_root, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
-    print(f"written to {args.out}")
+    write_results(args.out, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

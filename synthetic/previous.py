@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.schema import DAYS_SENTINEL, table
-from features.synthetic_draws import Columns, category, codes_of, from_quantiles, group_positions, round_to
+from synthetic.draws import Columns, category, codes_of, from_quantiles, group_positions, round_to
 
 __all__ = ["APPROVED", "CASH", "CONSUMER", "REVOLVING", "previous_columns"]
 
