@@ -10,12 +10,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from load_tests.servers import PROJECT_ROOT
+from tests.postgres import throwaway_postgres
 
 #: The real Kaggle extracts beside the project; tests that read them skip when the folder is absent.
 REAL_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "homecredit-real-samples"
@@ -64,3 +66,10 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     path = re.search(r"^saved in: (.+)$", done.stdout, re.MULTILINE)
     assert tag and path, f"training printed no model tag or folder:\n{done.stdout}"
     return TrainedModel(bentoml_home=home, tag=tag.group(1), path=Path(path.group(1)))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy URL of a throwaway PostgreSQL server, started for this session (see tests/postgres.py)."""
+    with throwaway_postgres() as url:
+        yield url
