@@ -14,29 +14,12 @@ Two BentoML services, started together:
   number of rows), and is scored together; applications that fail are answered with their problems,
   the others are scored, so one client's bad application never fails another client's request.
 
-Environment (read here, once):
-
-- ``CREDIT_SCORING_API_KEY``: when set, /predict, /explain and /model/card need it
-  (``Authorization: Bearer <key>`` or ``X-API-Key: <key>``); unset, they are open.
-- ``CREDIT_SCORING_MODEL_WORKERS`` (default 1): processes of the model service.
-- ``CREDIT_SCORING_LIGHTGBM_THREADS`` (default 1): LightGBM threads per model-service call.
-- ``CREDIT_SCORING_BATCHING`` (``on`` by default, or ``off``): adaptive batching of the model
-  service; ``off`` validates and scores each request alone (for benchmarks).
-- ``CREDIT_SCORING_ACCESS_LOG`` (``off`` by default, or ``on``): BentoML's line per request (method,
-  path, status, sizes, latency; no body). Off, as it cost 20-35% of a BentoML server's throughput
-  (stack notes): /metrics counts the same.
-- ``CREDIT_SCORING_TRACING`` (``off`` by default, or ``on``): OpenTelemetry spans of the scoring calls
-  (/predict, /explain and the model service's batches), for an operator who configures BentoML's
-  tracing (``tracing.sample_rate``, an exporter). Off, BentoML's tracing middleware skips those paths:
-  with no exporter and nothing sampled it still cost ~5% of the throughput at 32 clients.
-- ``CREDIT_SCORING_DEMO_DATA`` (default ``data/demo``): Kaggle-layout folder of the page's demo
-  clients (application_test and history); without it the page scores typed-in applications only.
+Settings (`settings.Settings`, the README's table) are read once, here, when the service starts.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -69,6 +52,7 @@ from serving.requests import (
 from serving.responses import Explanation, ModelCard, Prediction, Problem
 from serving.scoring import Scorer
 from serving.transport import Answer, call_with_retry
+from settings import load_settings
 from train.bundle import ModelBundle
 from ui.app import mount_ui
 from ui.handlers import Advisor
@@ -79,32 +63,14 @@ logger = logging.getLogger("credit_scoring")
 
 
 
-def _positive_int(name: str, default: int) -> int:
-    text = os.environ.get(name, str(default))
-    if not text.isdigit() or int(text) < 1:
-        raise SystemExit(f"{name} must be a whole number >= 1, got {text!r}")
-    return int(text)
-
-
+SETTINGS = load_settings()
 MODEL_TAG = "credit_scoring:latest"
-API_KEY = os.environ.get("CREDIT_SCORING_API_KEY") or None
-MODEL_WORKERS = _positive_int("CREDIT_SCORING_MODEL_WORKERS", 1)
-LIGHTGBM_THREADS = _positive_int("CREDIT_SCORING_LIGHTGBM_THREADS", 1)
-DEMO_DATA = Path(os.environ.get("CREDIT_SCORING_DEMO_DATA", "data/demo"))
-
-
-def _switch(name: str, default: str) -> bool:
-    text = os.environ.get(name, default)
-    if text not in ("on", "off"):
-        raise SystemExit(f"{name} must be 'on' or 'off', got {text!r}")
-    return text == "on"
-
-
-BATCHING = _switch("CREDIT_SCORING_BATCHING", "on")
-_LOGGING = {"access": {"enabled": _switch("CREDIT_SCORING_ACCESS_LOG", "off")}}
+MODEL_WORKERS = SETTINGS.model_workers
+LIGHTGBM_THREADS = SETTINGS.lightgbm_threads
+BATCHING = SETTINGS.batching
+_LOGGING = {"access": {"enabled": SETTINGS.access_log}}
 # A pattern matches any URL it occurs in: "/predict" covers /predict and /predict_batch.
-_UNTRACED = {} if _switch("CREDIT_SCORING_TRACING", "off") else {
-    "tracing": {"excluded_urls": ["/predict", "/explain"]}}
+_UNTRACED = {} if SETTINGS.tracing else {"tracing": {"excluded_urls": ["/predict", "/explain"]}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m benchmarks.serving`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
@@ -296,7 +262,7 @@ class CreditScoring:
                                        num_threads=LIGHTGBM_THREADS)
         self._predict = _forwarder(self.scoring, "predict_batch", PREDICT_MAX_BATCH)
         self._explain = _forwarder(self.scoring, "explain_batch", EXPLAIN_MAX_BATCH)
-        self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(DEMO_DATA),
+        self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
                                model_info=ModelInfo.from_bundle(self.bundle))
         tune_for_serving()
 
@@ -358,8 +324,8 @@ def _demo_portfolio(folder: Path) -> Portfolio:
 
 # Outermost first: a request without the key is refused before its body is read; a body too large or
 # too slow is refused before BentoML parses it; a body BentoML rejects is answered in the API's shape.
-if API_KEY:
-    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=API_KEY,
+if SETTINGS.api_key:
+    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=SETTINGS.api_key.get_secret_value(),
                                       protected=("/predict", "/explain", "/model/card"))
 CreditScoring.add_asgi_middleware(BodyLimits)
 CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
