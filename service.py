@@ -20,6 +20,7 @@ Settings (`settings.Settings`, the README's table) are read once, here, when the
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,27 +30,36 @@ import bentoml
 import orjson
 import pandas as pd
 from bentoml.validators import ContentType
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
+from decisions.database import StoreUnavailableError, open_store
+from decisions.lookup import DEFAULT_PAGE, MAX_PAGE, DecisionLookup
+from decisions.records import NewDecision, Origin, new_decisions
+from decisions.replay import ModelVersionMissingError, Rescorer
+from decisions.store import DecisionStore
+from decisions.views import DecisionPage, DecisionView
+from decisions.writer import DecisionWriter
 from features.loaders import cast_to_schema
 from features.schema import table
 from serving.coalescing import Coalescer
 from serving.collector import tune_for_serving
 from serving.limits import BodyLimits
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
-from serving.middleware import ApiKeyMiddleware, ProblemResponses
-from serving.problems import error_response
+from serving.middleware import ApiKeyMiddleware, ProblemResponses, api_key_digest, request_caller
+from serving.problems import error_response, parameter_problems
 from serving.requests import (
     MAX_EXPLAIN_APPLICATIONS,
     MAX_PREDICT_APPLICATIONS,
+    MAX_WHOLE_NUMBER,
     ExplainApplications,
     ExplainBody,
     PredictApplications,
     PredictBody,
 )
-from serving.responses import Explanation, ModelCard, Prediction, Problem
+from serving.responses import ErrorBody, ModelCard, Problem, RecordedExplanation, RecordedPrediction
 from serving.scoring import Scorer
 from serving.transport import Answer, call_with_retry
 from settings import load_settings
@@ -225,34 +235,33 @@ def _as_sent(applications: Sequence[Mapping[str, Any]]) -> list[str]:
     return [orjson.dumps(application).decode() for application in applications]
 
 
-def _answer(endpoint: str, answers: list[Answer], ctx: bentoml.Context) -> Response:
-    """Return a request's answers, or its 422 when an application broke the expectations; count them.
-
-    The answers' JSON texts are written out as the model service made them (see `Answer`), so the
-    return type of the API serves its documentation only. BentoML gives the response the status of
-    `ctx`, whatever the response's own.
-    """
-    problems = _problems(answers)
-    if problems:
-        _count_rejected(endpoint, len(answers))
-        ctx.response.status_code = 422
-        return error_response(problems, status_code=422)
-    for decision in ("approved", "refused"):
-        APPLICATIONS.labels(endpoint=endpoint, outcome=decision).inc(
-            sum(answer.decision == decision for answer in answers))
-    return Response("[" + ",".join(answer.text for answer in answers) + "]", media_type="application/json")
+def _with_decision_ids(answers: Sequence[Answer], records: Sequence[NewDecision]) -> list[str]:
+    """Return each answer's JSON text with its decision id first (the model service's text as it is)."""
+    return [f'{{"decision_id":"{record.decision_id}",{answer.text[1:]}'
+            for answer, record in zip(answers, records, strict=True)]
 
 
+def _store_unavailable(error: StoreUnavailableError) -> JSONResponse:
+    body = ErrorBody(error=f"{error}; the decision store is unavailable, so no decision was given: try again "
+                           "in a moment")
+    return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": str(_RETRY_AFTER_S)})
+
+
+#: Seconds a client is asked to wait before trying again when the decision store cannot be written.
+_RETRY_AFTER_S = 5
 _EXPLAIN_RECORDS = TypeAdapter(ExplainApplications)
 MODEL_APP = FastAPI(title="Model card")
+STORE_APP = FastAPI(title="Decision records", docs_url=None, redoc_url=None, openapi_url=None)
+STORE_APP.add_exception_handler(RequestValidationError, parameter_problems)
 UI_APP = mount_ui(lambda: bentoml.get_current_service().advisor)
 
 
+@bentoml.asgi_app(STORE_APP, path="/")
 @bentoml.asgi_app(MODEL_APP, path="/model")
 @bentoml.asgi_app(UI_APP, path="/ui")
 @bentoml.service(name="credit_scoring", workers=1, traffic={"timeout": 60}, logging=_LOGGING, **_UNTRACED)
 class CreditScoring:
-    """Credit scoring of Home Credit applications: decisions, explanations, the model card, the page."""
+    """Credit scoring of Home Credit applications: decisions, explanations, their records, the page."""
 
     model_ref = bentoml.models.BentoModel(MODEL_TAG)
     scoring = bentoml.depends(ScoringModel)
@@ -262,26 +271,65 @@ class CreditScoring:
                                        num_threads=LIGHTGBM_THREADS)
         self._predict = _forwarder(self.scoring, "predict_batch", PREDICT_MAX_BATCH)
         self._explain = _forwarder(self.scoring, "explain_batch", EXPLAIN_MAX_BATCH)
+        engine = open_store(SETTINGS.database_url)
+        self.writer = DecisionWriter(engine) if SETTINGS.recording else None
+        self.decisions = DecisionLookup(DecisionStore(engine), Rescorer(loaded=(self.bundle,)))
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
                                model_info=ModelInfo.from_bundle(self.bundle))
         tune_for_serving()
 
     @bentoml.api(route="/predict")
-    async def predict(self, applications: PredictApplications, ctx: bentoml.Context) -> list[Prediction]:
+    async def predict(self, applications: PredictApplications,
+                      ctx: bentoml.Context) -> list[RecordedPrediction]:
         """Decide on applications: probability of default, approved or refused, score in points.
 
-        Invalid input is answered 422 (400 for a body that is not JSON) with
-        ``{"error": ..., "problems": [{"index", "SK_ID_CURR", "field", "problem"}, ...]}``.
+        Each decision is recorded before it is answered; its ``decision_id`` finds it again
+        (``GET /decisions/{decision_id}``). Invalid input is answered 422 (400 for a body that is not
+        JSON) with ``{"error": ..., "problems": [{"index", "SK_ID_CURR", "field", "problem"}, ...]}``;
+        503 when the decision store cannot be written (nothing is decided then).
         """
-        return _answer("predict", await self._predict(_as_sent(applications)), ctx)
+        return await self._decide("predict", self._predict, applications, ctx)
 
     @bentoml.api(route="/explain")
-    async def explain(self, applications: ExplainApplications, ctx: bentoml.Context) -> list[Explanation]:
+    async def explain(self, applications: ExplainApplications,
+                      ctx: bentoml.Context) -> list[RecordedExplanation]:
         """Decide on applications and say why: every feature's contribution and plain-language reasons.
 
-        Invalid input is answered as by /predict.
+        Recorded, and invalid input answered, as by /predict.
         """
-        return _answer("explain", await self._explain(_as_sent(applications)), ctx)
+        return await self._decide("explain", self._explain, applications, ctx)
+
+    async def _decide(self, endpoint: str, forward: Callable[[list[str]], Awaitable[list[Answer]]],
+                      applications: Sequence[Mapping[str, Any]], ctx: bentoml.Context) -> Response:
+        """Score the applications, record the decisions, then answer them; or answer why not.
+
+        The answers' JSON texts are written out as the model service made them (see `Answer`), so the
+        return type of the API serves its documentation only. BentoML gives the response the status
+        of `ctx`, whatever the response's own.
+        """
+        sent = _as_sent(applications)
+        answers = await forward(sent)
+        problems = _problems(answers)
+        if problems:
+            _count_rejected(endpoint, len(answers))
+            ctx.response.status_code = 422
+            return error_response(problems, status_code=422)
+        records = new_decisions(sent, [answer.outcome for answer in answers], endpoint=endpoint, origin="api",
+                                caller=request_caller(ctx.request.scope))
+        try:
+            await self._record(records)
+        except StoreUnavailableError as error:
+            ctx.response.status_code = 503
+            return _store_unavailable(error)
+        for decision in ("approved", "refused"):
+            APPLICATIONS.labels(endpoint=endpoint, outcome=decision).inc(
+                sum(answer.decision == decision for answer in answers))
+        return Response("[" + ",".join(_with_decision_ids(answers, records)) + "]",
+                        media_type="application/json")
+
+    async def _record(self, records: Sequence[NewDecision]) -> None:
+        if self.writer is not None:
+            await self.writer.record(records)
 
     @MODEL_APP.get("/card", response_model=ModelCard)
     def model_card(self) -> ModelCard:
@@ -293,8 +341,34 @@ class CreditScoring:
                          feature_count=len(bundle.feature_names), metrics=bundle.metrics,
                          model_card=bundle.model_card)
 
-    def explain_records(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Explain raw application records in-process, for the advisor page (batched like the API).
+    @STORE_APP.get("/decisions/{decision_id}", response_model=DecisionView,
+                   responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    def decision(self, decision_id: uuid.UUID) -> DecisionView | JSONResponse:
+        """One recorded decision: what was decided, by which model, on which input, and why.
+
+        The reasons of a /predict decision are computed from the stored input by the recorded model
+        version: the notice an advisor hands to a refused client.
+        """
+        try:
+            view = self.decisions.view(decision_id)
+        except ModelVersionMissingError as error:
+            return _error(409, f"decision {decision_id}: {error}")
+        if view is None:
+            return _error(404, f"no decision {decision_id} in the decision store")
+        return view
+
+    @STORE_APP.get("/decisions", response_model=DecisionPage, responses={422: {"model": ErrorBody}})
+    def client_decisions(self, sk_id_curr: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)],
+                         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+                         offset: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)] = 0) -> DecisionPage:
+        """A client's decisions, newest first, `limit` at a time."""
+        return self.decisions.page(sk_id_curr, limit=limit, offset=offset)
+
+    def explain_records(self, records: Sequence[Mapping[str, Any]], *, origin: Origin,
+                        caller: str) -> list[dict[str, Any]]:
+        """Explain raw application records in-process and record the decisions, for the advisor page.
+
+        Batched with the API's requests; each item carries its ``decision_id``.
 
         Raises
         ------
@@ -302,13 +376,23 @@ class CreditScoring:
             If a record breaks the request model (a ValueError naming the field).
         RejectedApplicationsError
             If a record breaks the model's expectations (a ValueError naming the field).
+        StoreUnavailableError
+            If the decision store cannot be written: nothing is decided.
         """
         applications = _EXPLAIN_RECORDS.validate_python(list(records))
-        answers = anyio.from_thread.run(self._explain, _as_sent(applications))
+        sent = _as_sent(applications)
+        answers = anyio.from_thread.run(self._explain, sent)
         problems = _problems(answers)
         if problems:
             raise RejectedApplicationsError(problems)
-        return [orjson.loads(answer.text) for answer in answers]
+        decided = new_decisions(sent, [answer.outcome for answer in answers], endpoint="explain",
+                                origin=origin, caller=caller)
+        anyio.from_thread.run(self._record, decided)
+        return [orjson.loads(text) for text in _with_decision_ids(answers, decided)]
+
+
+def _error(status_code: int, message: str) -> JSONResponse:
+    return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status_code)
 
 
 def _demo_portfolio(folder: Path) -> Portfolio:
@@ -325,8 +409,9 @@ def _demo_portfolio(folder: Path) -> Portfolio:
 # Outermost first: a request without the key is refused before its body is read; a body too large or
 # too slow is refused before BentoML parses it; a body BentoML rejects is answered in the API's shape.
 if SETTINGS.api_key:
-    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=SETTINGS.api_key.get_secret_value(),
-                                      protected=("/predict", "/explain", "/model/card"))
+    CreditScoring.add_asgi_middleware(
+        ApiKeyMiddleware, keys={"default": api_key_digest(SETTINGS.api_key.get_secret_value())},
+        protected=("/predict", "/explain", "/model/card", "/decisions"))
 CreditScoring.add_asgi_middleware(BodyLimits)
 CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
                                   on_rejected=_count_rejected)

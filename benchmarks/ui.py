@@ -46,7 +46,7 @@ def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dic
     for sk_id in tqdm(client_ids, desc="clients", disable=not progress):
         view = handlers.look_up(advisor, sk_id)
         events = {
-            "explain only": partial(advisor.explain, view.record),
+            "explain only": partial(advisor.explain, view.record, origin="ui:lookup"),
             "look up": partial(handlers.look_up, advisor, sk_id),
             "compare feature": partial(handlers.compare_feature, advisor, feature, view.item),
             "compare scatter": partial(handlers.compare_scatter, advisor, x, y, view.item),

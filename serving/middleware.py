@@ -10,6 +10,7 @@ A body declared as anything but JSON (form, multipart, text) is answered 415 bef
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from collections.abc import Callable, Collection, Mapping
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serving.problems import application_ids, error_response, problems_from_validation_error
 from serving.responses import ErrorBody, Problem
 
-__all__ = ["ApiKeyMiddleware", "ProblemResponses"]
+__all__ = ["ANONYMOUS", "ApiKeyMiddleware", "ProblemResponses", "api_key_digest", "request_caller"]
 
 
 class ProblemResponses:
@@ -116,43 +117,75 @@ def _parsed(body: bytes) -> object:
         return None
 
 
-class ApiKeyMiddleware:
-    """Answers 401 on the protected routes unless the request carries the API key.
+def api_key_digest(key: str) -> str:
+    """Return the SHA-256 (hex) of an API key: what the service keeps of it, never the key itself.
 
-    The key is accepted as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, compared in
-    constant time.
+    Keys are long random tokens, so a plain digest cannot be searched back (unlike a password).
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+#: The caller of a request on a route no key protects (no key configured).
+ANONYMOUS = "anonymous"
+
+
+def request_caller(scope: Scope) -> str:
+    """Return the name of the key that `ApiKeyMiddleware` accepted for a request, or `ANONYMOUS`."""
+    return scope.get("state", {}).get("caller", ANONYMOUS)
+
+
+class ApiKeyMiddleware:
+    """Answers 401 on the protected routes unless the request carries one of the API keys.
+
+    A key is accepted as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. Only the keys'
+    SHA-256 digests are kept, compared in constant time. The accepted key's name is put in the
+    request's state (`request_caller`), for the decision records: a caller is named, never its key.
 
     Parameters
     ----------
     app : ASGI app
-    api_key : str
-        The key clients must send; not empty.
+    keys : mapping of str to str
+        Key name -> SHA-256 hex digest of the key (`api_key_digest`); at least one.
     protected : collection of str
-        Route paths that need the key (exact match); every other route stays open.
+        Route paths that need a key; a path protects itself and every path under it
+        (``/decisions`` covers ``/decisions/<id>``). Every other route stays open.
     """
 
-    def __init__(self, app: ASGIApp, *, api_key: str, protected: Collection[str]) -> None:
-        if not api_key:
-            raise ValueError("api_key must not be empty; leave the middleware out to serve without a key")
+    def __init__(self, app: ASGIApp, *, keys: Mapping[str, str], protected: Collection[str]) -> None:
+        if not keys:
+            raise ValueError("keys must name at least one API key; leave the middleware out to serve without")
         self.app = app
-        self._key = api_key.encode()
-        self.protected = frozenset(protected)
+        self._digests = [(name, bytes.fromhex(digest)) for name, digest in keys.items()]
+        self.protected = tuple(protected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path") in self.protected and not self._authorised(scope):
-            body = ErrorBody(error="missing or wrong API key: send it as 'Authorization: Bearer <key>' "
-                                   "or 'X-API-Key: <key>'")
-            response = JSONResponse(body.model_dump(), status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http" and self._guards(scope.get("path", "")):
+            caller = self._caller(scope)
+            if caller is None:
+                body = ErrorBody(error="missing or wrong API key: send it as 'Authorization: Bearer <key>' "
+                                       "or 'X-API-Key: <key>'")
+                response = JSONResponse(body.model_dump(), status_code=401,
+                                        headers={"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["caller"] = caller
         await self.app(scope, receive, send)
 
-    def _authorised(self, scope: Scope) -> bool:
+    def _guards(self, path: str) -> bool:
+        return any(path == route or path.startswith(route + "/") for route in self.protected)
+
+    def _caller(self, scope: Scope) -> str | None:
+        """Return the name of the key the request carries, or None."""
         headers = dict(scope.get("headers") or [])
         sent = headers.get(b"x-api-key")
         authorization = headers.get(b"authorization", b"")
         if sent is None and authorization[:7].lower() == b"bearer ":
             sent = authorization[7:].strip()
-        return sent is not None and hmac.compare_digest(sent, self._key)
-
+        if sent is None:
+            return None
+        digest = hashlib.sha256(sent).digest()
+        found = None
+        for name, expected in self._digests:  # every key compared, so the time says nothing of which
+            if hmac.compare_digest(digest, expected):
+                found = name
+        return found

@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse
 
 from serving.responses import ErrorBody, Problem
 
-__all__ = ["BODY_FIELD", "application_ids", "error_response", "problems_from_validation_error"]
+__all__ = ["BODY_FIELD", "application_ids", "error_response", "parameter_problems",
+           "problems_from_validation_error"]
 
 #: The one field of a /predict or /explain body.
 BODY_FIELD = "applications"
@@ -104,3 +105,15 @@ def error_response(problems: Sequence[Problem], *, status_code: int) -> JSONResp
         summary = "the request body was rejected; nothing was scored"
     body = ErrorBody(error=summary, problems=list(problems))
     return JSONResponse(body.model_dump(), status_code=status_code)
+
+
+async def parameter_problems(_request: Any, error: Any) -> JSONResponse:
+    """Answer a request whose path or query parameters are wrong: 422, one problem per parameter.
+
+    FastAPI's exception handler for ``RequestValidationError`` on the service's GET routes; the body is
+    the API's `ErrorBody`, the field the parameter's name, the value shown shortened.
+    """
+    problems = [Problem(index=None, SK_ID_CURR=None, field=str(e["loc"][-1]), problem=_problem_text(e))
+                for e in error.errors()]
+    body = ErrorBody(error="the request's parameters were rejected; nothing was read", problems=problems)
+    return JSONResponse(body.model_dump(), status_code=422)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Contribution", "ErrorBody", "Explanation", "ModelCard", "Prediction", "Problem"]
+__all__ = ["Contribution", "ErrorBody", "Explanation", "ModelCard", "Prediction", "Problem",
+           "RecordedExplanation", "RecordedPrediction"]
 
 _CONFIG = ConfigDict(extra="forbid")
 
@@ -43,6 +45,21 @@ class Explanation(Prediction):
         max_length=4, description="Up to four reasons, in plain words, that raise the risk")
     reasons_for: list[str] = Field(
         max_length=4, description="Up to four reasons, in plain words, that lower the risk")
+
+
+_DECISION_ID = Field(description="Its record: GET /decisions/{decision_id} shows it with its reasons")
+
+
+class RecordedPrediction(Prediction):
+    """The decision on one application, as answered: recorded in the decision store first."""
+
+    decision_id: uuid.UUID = _DECISION_ID
+
+
+class RecordedExplanation(Explanation):
+    """The decision on one application and why, as answered: recorded in the decision store first."""
+
+    decision_id: uuid.UUID = _DECISION_ID
 
 
 class ModelCard(BaseModel):

@@ -15,24 +15,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from pydantic import BaseModel, Field
 
 from serving.responses import Explanation, Prediction, Problem
 
-__all__ = ["Answer", "call_with_retry"]
+__all__ = ["OUTCOME_FIELDS", "Answer", "call_with_retry"]
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
+
+
+#: What the decision record keeps of a scored answer (not an explanation's 800+ contributions).
+OUTCOME_FIELDS = frozenset({"SK_ID_CURR", "probability", "decision", "threshold", "score", "model_version",
+                            "reasons_against", "reasons_for"})
 
 
 class Answer(BaseModel):
     """One application as the model service answers it: scored, or the problems that kept it from it."""
 
     text: str | None = Field(default=None, description="JSON text of the Prediction or Explanation")
-    decision: str | None = Field(default=None, description="approved or refused, when scored")
+    outcome: dict[str, Any] | None = Field(
+        default=None, description="The decision's own fields (`OUTCOME_FIELDS`), for its record")
     problems: list[Problem] = Field(default_factory=list)
 
     @classmethod
@@ -40,7 +46,12 @@ class Answer(BaseModel):
         """Return the answer of an application the scorer scored (`scored`) or not (`problems`)."""
         if scored is None:
             return cls(problems=problems)
-        return cls(text=scored.model_dump_json(), decision=scored.decision)
+        return cls(text=scored.model_dump_json(), outcome=scored.model_dump(include=OUTCOME_FIELDS))
+
+    @property
+    def decision(self) -> str | None:
+        """str or None: approved or refused, when scored."""
+        return None if self.outcome is None else self.outcome["decision"]
 
 
 async def call_with_retry(call: Callable[..., Awaitable[T]], *args: object) -> T:

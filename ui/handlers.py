@@ -7,14 +7,16 @@ client, a value the service rejects) raises `gr.Error` with the message to show,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import gradio as gr
 import pandas as pd
 from matplotlib.figure import Figure
 
+from decisions.database import StoreUnavailableError
+from decisions.records import Origin
 from features.schema import Kind, table
 from serving.reasons import is_protected
 from ui import charts, narrative
@@ -33,6 +35,7 @@ from ui.text import (
 
 __all__ = [
     "NEW_APPLICATION",
+    "PAGE_CALLER",
     "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
@@ -50,9 +53,16 @@ __all__ = [
     "what_if",
 ]
 
-#: Gives the explain JSON (API contract) of each application record, in order. Raises ValueError
-#: naming the field when a record is invalid.
-Scorer = Callable[[Sequence[Record]], list[dict[str, Any]]]
+class Scorer(Protocol):
+    """Gives the explain JSON (API contract, with its ``decision_id``) of each application record, in
+    order, the decisions recorded as made on the page (`origin`) by `caller`. Raises ValueError naming
+    the field when a record is invalid, and `StoreUnavailableError` when nothing can be recorded."""
+
+    def __call__(self, records: Sequence[Record], *, origin: Origin, caller: str) -> list[dict[str, Any]]: ...
+
+
+#: Who asks for the page's decisions, in their records, until advisors sign in.
+PAGE_CALLER = "advisor page"
 
 #: Columns of the what-if side-by-side table.
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
@@ -74,12 +84,17 @@ class Advisor:
     portfolio: Portfolio
     model_info: ModelInfo
 
-    def explain(self, record: Record) -> dict[str, Any]:
-        """Return the explain item of one record; a rejected record raises `gr.Error`."""
+    def explain(self, record: Record, *, origin: Origin) -> dict[str, Any]:
+        """Return the explain item of one record, recorded as made on the page by `origin`.
+
+        A rejected record, or a decision store that cannot be written, raises `gr.Error`.
+        """
         try:
-            return self.scorer([record])[0]
+            return self.scorer([record], origin=origin, caller=PAGE_CALLER)[0]
         except ValueError as error:
             raise _user_error(f"The service could not score this application: {_problems(error)}") from error
+        except StoreUnavailableError as error:
+            raise _user_error(f"No decision can be given now: {error}. Try again in a moment.") from error
 
 
 def _user_error(message: str) -> gr.Error:
@@ -162,7 +177,7 @@ def _client_id(typed: Any) -> int:
     return int(text)
 
 
-def show_client(advisor: Advisor, record: Record, *, title: str) -> ClientView:
+def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin) -> ClientView:
     """Score one record and build every view of it.
 
     Parameters
@@ -172,8 +187,10 @@ def show_client(advisor: Advisor, record: Record, *, title: str) -> ClientView:
         The application's API record.
     title : str
         Who the application is, for the status line.
+    origin : str
+        The page event that asks for the decision, for its record.
     """
-    item = advisor.explain(record)
+    item = advisor.explain(record, origin=origin)
     info = advisor.model_info
     explained = [c for c in item["contributions"] if not is_protected(c["feature"])]
     aside = sum(c["shap"] for c in item["contributions"]) - sum(c["shap"] for c in explained)
@@ -209,7 +226,7 @@ def look_up(advisor: Advisor, typed: Any) -> ClientView:
         record = advisor.portfolio.record(sk_id)
     except KeyError as error:
         raise _user_error(error.args[0]) from error
-    return show_client(advisor, record, title=f"Client {sk_id} (demo portfolio)")
+    return show_client(advisor, record, title=f"Client {sk_id} (demo portfolio)", origin="ui:lookup")
 
 
 def form_record(values: Sequence[Any]) -> Record:
@@ -241,7 +258,7 @@ def form_record(values: Sequence[Any]) -> Record:
 
 def score_new_client(advisor: Advisor, *values: Any) -> ClientView:
     """Score an application typed into the new-client form and show it."""
-    return show_client(advisor, form_record(values), title=NEW_APPLICATION)
+    return show_client(advisor, form_record(values), title=NEW_APPLICATION, origin="ui:new-application")
 
 
 def _client_value(item: Mapping[str, Any], feature: str) -> Any:
@@ -302,7 +319,7 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
     if not record or not before:
         raise _user_error("Look up a client before trying changes")
     changed = {name: parse_number(name, v) for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
-    after = advisor.explain({**record, **changed})
+    after = advisor.explain({**record, **changed}, origin="ui:what-if")
     changes = [(column_label(n), record.get(n), v) for n, v in changed.items() if record.get(n) != v]
     rows = {
         "Probability of default": (percent(before["probability"]), percent(after["probability"])),

@@ -2,7 +2,8 @@
 
 For the handler tests and the page benchmark, which measure the page's own work on the real scoring
 path (request model, Great Expectations validation, features, model, reasons) without a server.
-The service builds its advisor with its own batched method instead (see `ui.app`).
+The service builds its advisor with its own batched method instead (see `ui.app`), which records
+each decision; this one records nothing, and its items carry no ``decision_id``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def local_advisor(model_path: str | Path, demo_folder: str | Path) -> Advisor:
     bundle = ModelBundle.load(model_path)
     scorer = Scorer(bundle)
 
-    def explain(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def explain(records: Sequence[Mapping[str, Any]], *, origin: str, caller: str) -> list[dict[str, Any]]:
+        del origin, caller  # nothing is recorded in-process
         outcomes = scorer.explain([_APPLICATION.validate_python(record) for record in records])
         problems = [f"{p.field}: {p.problem}" for outcome in outcomes for p in outcome.problems]
         if problems:

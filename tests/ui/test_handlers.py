@@ -82,13 +82,13 @@ def test_look_up_rejects_unknown_clients(advisor, typed, message):
 
 def test_rejected_application_names_the_field(advisor, view):
     with pytest.raises(gr.Error, match=r"could not score this application: .*AMT_INCOME_TOTAL"):
-        advisor.explain({**view.record, "AMT_INCOME_TOTAL": 0.0})
+        advisor.explain({**view.record, "AMT_INCOME_TOTAL": 0.0}, origin="ui:what-if")
 
 
 def test_what_if_scores_the_changed_application(advisor, view):
     typed = [number_text(view.record[n] * 2 if n == "AMT_CREDIT" else view.record[n]) for n in WHAT_IF_FIELDS]
     result = handlers.what_if(advisor, view.record, view.item, *typed)
-    after = advisor.explain({**view.record, "AMT_CREDIT": view.record["AMT_CREDIT"] * 2})
+    after = advisor.explain({**view.record, "AMT_CREDIT": view.record["AMT_CREDIT"] * 2}, origin="ui:what-if")
     table = result.table.set_index("Measure")
     assert table.loc["Probability of default", "What-if"] == percent(after["probability"])
     assert table.loc["Score (points)", "Original"] == str(view.item["score"])
