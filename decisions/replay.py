@@ -43,8 +43,8 @@ def bundle_from_store(model_version: str) -> ModelBundle:
         model = bentoml.models.get(model_version)
     except (bentoml.exceptions.NotFound, ValueError):
         raise ModelVersionMissingError(
-            f"model {model_version} is not in the BentoML model store at {bentoml.models.ModelStore}"
-            "; import it back (bentoml models import) to explain or replay its decisions") from None
+            f"model {model_version} is not in the BentoML model store (BENTOML_HOME); import it back "
+            "(bentoml models import) to explain or replay its decisions") from None
     return ModelBundle.load(model.path)
 
 

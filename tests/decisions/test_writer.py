@@ -1,0 +1,77 @@
+"""Group commit: records are durable once `record` returns, many callers share one transaction."""
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import event, func, select
+
+from decisions.database import StoreUnavailableError
+from decisions.records import Decision
+from decisions.writer import DecisionWriter
+from tests.decisions.conftest import decision
+
+
+def _count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(Decision)).scalar()
+
+
+def test_recorded_decisions_are_committed_with_every_field(engine):
+    writer = DecisionWriter(engine)
+    made = decision(reasons=True)
+    writer.record_now([made])
+    writer.close()
+    with engine.connect() as connection:
+        row = connection.execute(select(Decision).where(Decision.decision_id == made.decision_id)).one()
+    assert row.probability == made.outcome["probability"]  # a double, to the last bit
+    assert (row.caller, row.origin, row.endpoint, row.sk_id_curr) == ("partner-a", "api", "predict", 100_001)
+    assert row.decided_at == made.decided_at and row.reasons_against == ["low external score"]
+    assert len(row.input_sha256) == 64 and row.input_json == made.input_json
+
+
+def test_concurrent_callers_share_transactions(engine):
+    commits = []
+    event.listen(engine, "commit", lambda connection: commits.append(1))
+    writer = DecisionWriter(engine)
+    release = threading.Event()
+    # Hold the writer in its first commit so that every other caller queues behind it.
+    event.listen(engine, "before_execute", lambda *args: release.wait(5), once=True)
+
+    async def callers() -> None:
+        tasks = [asyncio.create_task(writer.record([decision(sk)])) for sk in range(200)]
+        await asyncio.sleep(0.2)
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(callers())
+    writer.close()
+    assert _count(engine) == 200
+    assert len(commits) <= 3  # the first caller's transaction, then the 199 others together
+
+
+def test_an_unwritable_store_fails_every_waiting_caller(engine):
+    writer = DecisionWriter(engine)
+    made = decision()
+    writer.record_now([made])
+    with pytest.raises(StoreUnavailableError, match="could not be written"):
+        writer.record_now([made])  # the same decision id again: the insert fails
+    writer.record_now([decision()])  # the writer goes on after a failed group
+    writer.close()
+    assert _count(engine) == 2
+
+
+def test_close_commits_what_is_queued_then_refuses(engine):
+    writer = DecisionWriter(engine)
+    pending = [writer.submit([decision(sk)]) for sk in range(20)]
+    writer.close()
+    assert all(done.result(timeout=0) is None for done in pending) and _count(engine) == 20
+    with pytest.raises(StoreUnavailableError, match="stopped"):
+        writer.submit([decision()]).result(timeout=1)
+
+
+def test_nothing_to_record_touches_nothing(engine):
+    writer = DecisionWriter(engine)
+    asyncio.run(writer.record([]))
+    writer.close()
+    assert _count(engine) == 0
