@@ -40,7 +40,7 @@ from decisions.lookup import DEFAULT_PAGE, MAX_PAGE, DecisionLookup
 from decisions.records import NewDecision, Origin, new_decisions
 from decisions.replay import ModelVersionMissingError, Rescorer
 from decisions.store import DecisionStore
-from decisions.views import DecisionPage, DecisionView
+from decisions.views import DecisionPage, DecisionSummary, DecisionView
 from decisions.writer import DecisionWriter
 from features.loaders import cast_to_schema
 from features.schema import table
@@ -275,7 +275,7 @@ class CreditScoring:
         self.writer = DecisionWriter(engine) if SETTINGS.recording else None
         self.decisions = DecisionLookup(DecisionStore(engine), Rescorer(loaded=(self.bundle,)))
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
-                               model_info=ModelInfo.from_bundle(self.bundle))
+                               model_info=ModelInfo.from_bundle(self.bundle), history=self._history)
         tune_for_serving()
 
     @bentoml.api(route="/predict")
@@ -363,6 +363,10 @@ class CreditScoring:
                          offset: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)] = 0) -> DecisionPage:
         """A client's decisions, newest first, `limit` at a time."""
         return self.decisions.page(sk_id_curr, limit=limit, offset=offset)
+
+    def _history(self, sk_id_curr: int) -> list[DecisionSummary]:
+        """A client's latest decisions on record, for the page."""
+        return self.decisions.page(sk_id_curr, limit=DEFAULT_PAGE, offset=0).decisions
 
     def explain_records(self, records: Sequence[Mapping[str, Any]], *, origin: Origin,
                         caller: str) -> list[dict[str, Any]]:

@@ -151,6 +151,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batching", choices=["on", "off"], nargs="+", default=["off", "on"])
     parser.add_argument("--scenarios", choices=["predict", "explain", "mix"], nargs="+",
                         default=["predict", "explain"])
+    parser.add_argument("--recording-cost", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the default configuration (batched, 1 worker) without decision "
+                             "records, to compare recording on and off in the same run")
     parser.add_argument("--overload-users", type=int, default=64,
                         help="also run predict at this many users on each configuration (0 = skip)")
     parser.add_argument("--payloads", type=Path, default=RESULTS / "load_payloads.json")
@@ -183,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
                service_env={"BENTOML_CONFIG_OPTIONS": args.bentoml_options} if args.bentoml_options else {})
     rows += _reference_rows(args.model, replace(run, profile=False))
     configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
+    if args.recording_cost:
+        configs.append(ServiceSettings(recording=False))
     for settings in tqdm(configs, desc="service configurations", unit="config"):
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
     text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,

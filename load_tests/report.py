@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from load_tests.servers import ServiceSettings
 from load_tests.thresholds import RunSummary
 
-__all__ = ["BATCHING_GAIN", "IN_PROCESS", "MAX_P99_MS", "REFERENCE_SERVER", "REFERENCE_SHARE", "SERVICE",
-           "BenchmarkRow", "FloorCheck", "StageCost", "floor_checks", "markdown"]
+__all__ = ["BATCHING_GAIN", "IN_PROCESS", "MAX_P99_MS", "MAX_RECORDING_COST", "RECORDED", "REFERENCE_SERVER",
+           "REFERENCE_SHARE", "SERVICE", "BenchmarkRow", "FloorCheck", "StageCost", "floor_checks",
+           "markdown"]
 
 #: The floors on one 2-core machine with the load generator on it, for one application with history
 #: per request at the benchmark's user count: no failure, this p99, this share of the plain reference
@@ -16,6 +18,10 @@ __all__ = ["BATCHING_GAIN", "IN_PROCESS", "MAX_P99_MS", "REFERENCE_SERVER", "REF
 MAX_P99_MS = 300.0
 REFERENCE_SHARE = 0.5
 BATCHING_GAIN = 1.3
+#: The service's default configuration, whose decision records are measured against none.
+RECORDED = ServiceSettings().label
+#: Largest share of the throughput that recording the decisions may cost.
+MAX_RECORDING_COST = 0.15
 
 #: The servers of the table, as named in its rows.
 SERVICE = "BentoML service"
@@ -101,6 +107,14 @@ def floor_checks(rows: Sequence[BenchmarkRow], *, users: int) -> list[FloorCheck
                                      f"{s.rps:.0f} / {reference.summary.rps:.0f} rps = {share:.2f}",
                                      share >= REFERENCE_SHARE))
     by_settings = {r.settings: r for r in predict}
+    recorded, unrecorded = by_settings.get(RECORDED), by_settings.get(f"{RECORDED}, not recorded")
+    if recorded and unrecorded:
+        cost = 1 - recorded.summary.rps / unrecorded.summary.rps
+        checks.append(FloorCheck(f"{RECORDED}: decision records cost <= {MAX_RECORDING_COST:.0%} of the "
+                                 f"throughput, p99 <= {MAX_P99_MS:.0f} ms",
+                                 f"{recorded.summary.rps:.0f} vs {unrecorded.summary.rps:.0f} rps not "
+                                 f"recorded = {cost:.1%} less; p99 {recorded.summary.p99_ms:.0f} ms",
+                                 cost <= MAX_RECORDING_COST and recorded.summary.p99_ms <= MAX_P99_MS))
     for workers in sorted({r.settings.split(", ")[1] for r in predict}):
         batched, unbatched = by_settings.get(f"batched, {workers}"), by_settings.get(f"unbatched, {workers}")
         if batched and unbatched:

@@ -56,21 +56,26 @@ class ServiceSettings:
         Worker processes of the model service (``CREDIT_SCORING_MODEL_WORKERS``).
     batching : bool, default=True
         Adaptive batching of predictions (``CREDIT_SCORING_BATCHING``, "on" or "off").
+    recording : bool, default=True
+        Decision records (``CREDIT_SCORING_RECORDING``); off only to measure what they cost.
     """
 
     workers: int = 1
     batching: bool = True
+    recording: bool = True
 
     @property
     def label(self) -> str:
-        """str: short description for tables, e.g. "batched, 2 workers"."""
+        """str: short description for tables, e.g. "batched, 2 workers" ("..., not recorded")."""
         mode = "batched" if self.batching else "unbatched"
-        return f"{mode}, {self.workers} worker{'s' if self.workers > 1 else ''}"
+        unrecorded = "" if self.recording else ", not recorded"
+        return f"{mode}, {self.workers} worker{'s' if self.workers > 1 else ''}{unrecorded}"
 
     def environment(self) -> dict[str, str]:
         """Return the environment variables that carry these settings to the service."""
         return {"CREDIT_SCORING_MODEL_WORKERS": str(self.workers),
-                "CREDIT_SCORING_BATCHING": "on" if self.batching else "off"}
+                "CREDIT_SCORING_BATCHING": "on" if self.batching else "off",
+                "CREDIT_SCORING_RECORDING": "on" if self.recording else "off"}
 
 
 def service_command(*, port: int, target: str = ".") -> list[str]:

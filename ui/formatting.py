@@ -7,16 +7,28 @@ shown in years, 0/1 flags as Yes/No, Home Credit's "not applicable" placeholder 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from features.schema import Column, table
-from ui.text import DAYS_AS_YEARS, DAYS_PER_YEAR, FORM_FIELDS, MISSING, NOT_APPLICABLE
+from ui.text import (
+    DAYS_AS_YEARS,
+    DAYS_PER_YEAR,
+    DECISION_ICON,
+    DECISION_WORD,
+    EARLIER_COLUMNS,
+    FORM_FIELDS,
+    MISSING,
+    NOT_APPLICABLE,
+    ORIGIN_WORD,
+)
 
 __all__ = [
     "application_table",
     "column_label",
+    "decisions_table",
     "format_value",
     "history_table",
     "percent",
@@ -103,3 +115,11 @@ def history_table(record: dict[str, Any]) -> pd.DataFrame:
         "History": [table(n).description for n in names],
         "Rows": [len(record[n]) for n in names],
     })
+
+
+def decisions_table(decisions: Sequence[Any]) -> pd.DataFrame:
+    """Return a client's recorded decisions (`decisions.views.DecisionSummary`), newest first, as shown."""
+    return pd.DataFrame(
+        [(f"{d.decided_at:%Y-%m-%d %H:%M:%S}", ORIGIN_WORD.get(d.origin, d.origin), d.model_version,
+          f"{DECISION_ICON[d.decision]} {DECISION_WORD[d.decision]}", d.score, str(d.decision_id))
+         for d in decisions], columns=list(EARLIER_COLUMNS))

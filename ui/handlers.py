@@ -7,7 +7,7 @@ client, a value the service rejects) raises `gr.Error` with the message to show,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -20,7 +20,7 @@ from decisions.records import Origin
 from features.schema import Kind, table
 from serving.reasons import is_protected
 from ui import charts, narrative
-from ui.formatting import application_table, column_label, history_table, percent
+from ui.formatting import application_table, column_label, decisions_table, history_table, percent
 from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio, Record
 from ui.text import (
@@ -76,13 +76,20 @@ NEW_CLIENT_ID = 0
 _APPLICATION = table("application_test")
 
 
+def _no_records(_sk_id_curr: int) -> list[Any]:
+    return []
+
+
 @dataclass(frozen=True)
 class Advisor:
-    """What the page works with: the service's scorer, the demo portfolio and the model facts."""
+    """What the page works with: the service's scorer, the demo portfolio, the model facts, and the
+    decisions on record (`history`: SK_ID_CURR -> its `decisions.views.DecisionSummary`, newest first;
+    none where nothing is recorded, as in-process)."""
 
     scorer: Scorer
     portfolio: Portfolio
     model_info: ModelInfo
+    history: Callable[[int], Sequence[Any]] = _no_records
 
     def explain(self, record: Record, *, origin: Origin) -> dict[str, Any]:
         """Return the explain item of one record, recorded as made on the page by `origin`.
@@ -122,6 +129,8 @@ class ClientView(NamedTuple):
     reasons_for: str
     waterfall: Figure
     waterfall_text: str
+    record_note: str
+    earlier: pd.DataFrame
     application: pd.DataFrame
     history: pd.DataFrame
     what_if_values: tuple[str, ...]
@@ -207,6 +216,9 @@ def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin)
         reasons_for=narrative.reasons_markdown(item["reasons_for"], against=False),
         waterfall=charts.contribution_waterfall(explained, item["base_value"], set_aside=set_aside),
         waterfall_text=narrative.waterfall_sentence(item, explained=explained),
+        record_note=narrative.record_sentence(item),
+        earlier=decisions_table(advisor.history(record["SK_ID_CURR"])
+                                if record["SK_ID_CURR"] != NEW_CLIENT_ID else []),
         application=application_table(record),
         history=history_table(record),
         what_if_values=tuple(number_text(record.get(name)) for name in WHAT_IF_FIELDS),

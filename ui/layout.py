@@ -13,7 +13,7 @@ import gradio as gr
 from features.schema import Kind, table
 from ui.formatting import column_label
 from ui.handlers import WHAT_IF_COLUMNS
-from ui.text import FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
+from ui.text import EARLIER_COLUMNS, FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["Page", "page"]
 
@@ -36,6 +36,8 @@ class DecisionTab(NamedTuple):
     reasons_for: gr.Markdown
     waterfall: gr.Plot
     waterfall_text: gr.Markdown
+    record_note: gr.Markdown
+    earlier: gr.Dataframe
 
 
 class CompareTab(NamedTuple):
@@ -116,7 +118,12 @@ def _decision_tab() -> DecisionTab:
                 reasons_against = gr.Markdown(elem_id="reasons-against")
                 reasons_for = gr.Markdown(elem_id="reasons-for")
             waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)", "waterfall")
-    return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text)
+    with gr.Row():
+        record_note = gr.Markdown(elem_id="decision-record")
+    earlier = gr.Dataframe(label="This client's decisions on record, newest first",
+                           headers=list(EARLIER_COLUMNS), interactive=False, elem_id="earlier-decisions")
+    return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text,
+                       record_note, earlier)
 
 
 def _compare_tab() -> CompareTab:

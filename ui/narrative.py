@@ -23,6 +23,7 @@ __all__ = [
     "gauge_sentence",
     "histogram_sentence",
     "reasons_markdown",
+    "record_sentence",
     "scatter_sentence",
     "share_below",
     "waterfall_sentence",
@@ -65,6 +66,14 @@ def gauge_sentence(item: Mapping[str, Any]) -> str:
             f"against the decision threshold ({percent(threshold)}, dashed line): the arrow is in the "
             f"{zone}, {abs(100 * (probability - threshold)):.1f} percentage points "
             f"{'above' if probability >= threshold else 'below'} the threshold.")
+
+
+def record_sentence(item: Mapping[str, Any]) -> str:
+    """Return where the decision shown is recorded: its id, or that nothing was recorded."""
+    if "decision_id" not in item:
+        return "This decision was not recorded (the page is running without a decision store)."
+    return (f"Decision recorded as `{item['decision_id']}`: quote it to find this decision again, or to "
+            "contest it.")
 
 
 def reasons_markdown(reasons: Sequence[str], *, against: bool) -> str:

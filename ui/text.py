@@ -16,11 +16,13 @@ __all__ = [
     "DAYS_PER_YEAR",
     "DECISION_ICON",
     "DECISION_WORD",
+    "EARLIER_COLUMNS",
     "FORM_FIELDS",
     "HATCH_AGAINST",
     "METRIC_LABELS",
     "MISSING",
     "NOT_APPLICABLE",
+    "ORIGIN_WORD",
     "PROTECTED_LABEL",
     "REFUSED",
     "TITLE",
@@ -50,6 +52,13 @@ COLOURS: Final = {
 HATCH_AGAINST: Final = "///"
 
 MISSING: Final = "not given"
+
+#: How each origin of a decision record reads on the page (`decisions.records.ORIGINS`).
+ORIGIN_WORD: Final = {"api": "API", "ui:lookup": "Page: look-up",
+                      "ui:new-application": "Page: new application", "ui:what-if": "Page: what-if",
+                      "batch": "Portfolio run"}
+#: Columns of the client's earlier decisions.
+EARLIER_COLUMNS: Final = ("When (UTC)", "Origin", "Model version", "Decision", "Score", "Decision id")
 
 #: The one bar and phrase under which the page sums the effect of protected attributes (gender, age,
 #: family; `serving.reasons.is_protected`): shown honestly as a total, never one by one as a reason.

@@ -57,6 +57,15 @@ def test_batching_gain_floor(unbatched_rps, passed):
     assert _verdicts(rows)["2 workers: batched >= 1.3x unbatched throughput"] is passed
 
 
+@pytest.mark.parametrize(("unrecorded_rps", "recorded_p99", "passed"), [
+    (690.0, 250.0, True), (720.0, 250.0, False), (650.0, 350.0, False)])
+def test_recording_cost_floor(unrecorded_rps, recorded_p99, passed):
+    rows = [_row(SERVICE, "batched, 1 worker", "predict", rps=600.0, p99=recorded_p99),
+            _row(SERVICE, "batched, 1 worker, not recorded", "predict", rps=unrecorded_rps)]
+    requirement = "batched, 1 worker: decision records cost <= 15% of the throughput, p99 <= 300 ms"
+    assert _verdicts(rows)[requirement] is passed
+
+
 def test_report_has_one_table_line_per_run_and_marks_failed_floors():
     text = markdown(ROWS, floor_checks(ROWS, users=32), users=32, duration_s=40)
     assert sum(line.startswith(f"| {SERVICE} |") for line in text.splitlines()) == 3

@@ -128,6 +128,19 @@ def test_looked_up_client_shows_the_api_decision_and_reasons(page, ui_server, po
     page.screenshot(path=SCREENSHOTS / "decision.png", full_page=True)
 
 
+def test_a_decision_made_on_the_page_is_recorded_and_listed(page, ui_server, portfolio):
+    sk_id = portfolio.ids[3]
+    look_up(page, sk_id)
+    page.locator("#decision-record").get_by_text("Decision recorded as").wait_for(timeout=EVENT_MS)
+    decision_id = re.search(r"[0-9a-f-]{36}", page.locator("#decision-record").inner_text()).group()
+    with urllib.request.urlopen(f"{ui_server.url}/decisions/{decision_id}", timeout=60) as response:
+        record = json.load(response)
+    assert (record["origin"], record["endpoint"], record["SK_ID_CURR"]) == ("ui:lookup", "explain", sk_id)
+    newest = page.locator("#earlier-decisions").get_by_text(decision_id)
+    newest.wait_for(timeout=EVENT_MS)
+    page.screenshot(path=SCREENSHOTS / "decision_record.png", full_page=True)
+
+
 def test_compare_tab_places_the_client_among_past_clients(page, ui_server, portfolio):
     sk_id = portfolio.ids[0]
     answer = explain(ui_server.url, portfolio.record(sk_id))

@@ -1,15 +1,20 @@
 """Handlers of the page, called as Gradio calls them, on a real model and the demo portfolio."""
 
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import gradio as gr
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from decisions.views import DecisionSummary
 from serving.reasons import is_protected
 from ui import handlers
 from ui.formatting import column_label, percent
 from ui.handlers import form_record, number_text, parse_number
-from ui.text import DECISION_WORD, FORM_FIELDS, PROTECTED_LABEL, WHAT_IF_FIELDS
+from ui.text import DECISION_WORD, EARLIER_COLUMNS, FORM_FIELDS, PROTECTED_LABEL, WHAT_IF_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +128,23 @@ def test_new_client_is_scored_from_the_form(advisor):
     view = handlers.score_new_client(advisor, *[typed.get(name, "") for name in FORM_FIELDS])
     assert view.status.startswith(handlers.NEW_APPLICATION)
     assert isinstance(view.application, pd.DataFrame)
+
+
+def test_a_clients_recorded_decisions_are_listed_newest_first(advisor, client_id):
+    recorded = [DecisionSummary(decision_id=uuid.uuid4(), endpoint="explain",
+                                decided_at=datetime(2026, 12, day, 9, 30, tzinfo=UTC), origin=origin,
+                                caller="ana", SK_ID_CURR=client_id,
+                                model_version="credit_scoring:v1", threshold=0.1, probability=0.2, score=500,
+                                decision="refused")
+                for day, origin in ((6, "ui:what-if"), (5, "api"))]
+    view = handlers.look_up(replace(advisor, history=lambda sk_id: recorded if sk_id == client_id else []),
+                            str(client_id))
+    assert list(view.earlier.columns) == list(EARLIER_COLUMNS)
+    assert view.earlier.iloc[0].tolist() == [
+        "2026-12-06 09:30:00", "Page: what-if", "credit_scoring:v1", f"✖ {DECISION_WORD['refused']}", 500,
+        str(recorded[0].decision_id)]
+    assert view.earlier["Origin"].tolist() == ["Page: what-if", "API"]
+
+
+def test_an_unrecorded_decision_says_so(view):
+    assert "decision_id" not in view.item and "not recorded" in view.record_note
