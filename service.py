@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,17 +31,21 @@ import bentoml
 import orjson
 import pandas as pd
 from bentoml.validators import ContentType
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse, Response
 
+from access.audit import Audit, Read
+from access.ledger import StoreLedger
+from access.sign_in import Gate, SignInRequired
 from decisions.database import StoreUnavailableError, open_store
 from decisions.lookup import DEFAULT_PAGE, MAX_PAGE, DecisionLookup
 from decisions.records import NewDecision, Origin, new_decisions
 from decisions.replay import ModelVersionMissingError, Rescorer
 from decisions.store import DecisionStore
-from decisions.views import DecisionPage, DecisionSummary, DecisionView
+from decisions.views import DecisionPage, DecisionView
 from decisions.writer import DecisionWriter
 from features.loaders import cast_to_schema
 from features.schema import table
@@ -274,8 +279,11 @@ class CreditScoring:
         engine = open_store(SETTINGS.database_url)
         self.writer = DecisionWriter(engine) if SETTINGS.recording else None
         self.decisions = DecisionLookup(DecisionStore(engine), Rescorer(loaded=(self.bundle,)))
+        self.audit = Audit(engine)
+        self.gate = Gate.of(engine, session_lifetime=timedelta(hours=SETTINGS.session_hours))
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
-                               model_info=ModelInfo.from_bundle(self.bundle), history=self._history)
+                               model_info=ModelInfo.from_bundle(self.bundle),
+                               ledger=StoreLedger(self.decisions, self.audit))
         tune_for_serving()
 
     @bentoml.api(route="/predict")
@@ -341,13 +349,13 @@ class CreditScoring:
                          feature_count=len(bundle.feature_names), metrics=bundle.metrics,
                          model_card=bundle.model_card)
 
-    @STORE_APP.get("/decisions/{decision_id}", response_model=DecisionView,
-                   responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
-    def decision(self, decision_id: uuid.UUID) -> DecisionView | JSONResponse:
+    @STORE_APP.get("/decisions/{decision_id}", response_model=DecisionView, responses={
+        404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+    def decision(self, decision_id: uuid.UUID, request: Request) -> DecisionView | JSONResponse:
         """One recorded decision: what was decided, by which model, on which input, and why.
 
         The reasons of a /predict decision are computed from the stored input by the recorded model
-        version: the notice an advisor hands to a refused client.
+        version: the notice an advisor hands to a refused client. The read is audited first.
         """
         try:
             view = self.decisions.view(decision_id)
@@ -355,18 +363,28 @@ class CreditScoring:
             return _error(409, f"decision {decision_id}: {error}")
         if view is None:
             return _error(404, f"no decision {decision_id} in the decision store")
-        return view
+        return self._audited(request, view.SK_ID_CURR, "api:decision",
+                             "decision record with its input and reasons", view)
 
-    @STORE_APP.get("/decisions", response_model=DecisionPage, responses={422: {"model": ErrorBody}})
-    def client_decisions(self, sk_id_curr: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)],
+    @STORE_APP.get("/decisions", response_model=DecisionPage,
+                   responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+    def client_decisions(self, request: Request, sk_id_curr: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)],
                          limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
                          offset: Annotated[int, Query(ge=0, le=MAX_WHOLE_NUMBER)] = 0) -> DecisionPage:
-        """A client's decisions, newest first, `limit` at a time."""
-        return self.decisions.page(sk_id_curr, limit=limit, offset=offset)
+        """A client's decisions, newest first, `limit` at a time. The read is audited first."""
+        page = self.decisions.page(sk_id_curr, limit=limit, offset=offset)
+        return self._audited(request, sk_id_curr, "api:decisions",
+                             f"{len(page.decisions)} decision summaries of {page.total}", page)
 
-    def _history(self, sk_id_curr: int) -> list[DecisionSummary]:
-        """A client's latest decisions on record, for the page."""
-        return self.decisions.page(sk_id_curr, limit=DEFAULT_PAGE, offset=0).decisions
+    def _audited(self, request: Request, sk_id_curr: int, action: str, shown: str,
+                 answer: DecisionView | DecisionPage) -> DecisionView | DecisionPage | JSONResponse:
+        """Return `answer` once its read is on record; a read that cannot be recorded is not answered."""
+        try:
+            self.audit.record(Read(request_caller(request.scope), "api-key", sk_id_curr, action, shown))
+        except SQLAlchemyError:
+            return _error(503, "the audit of reads cannot be written, so nothing is shown: try again in a "
+                               "moment")
+        return answer
 
     def explain_records(self, records: Sequence[Mapping[str, Any]], *, origin: Origin,
                         caller: str) -> list[dict[str, Any]]:
@@ -412,10 +430,14 @@ def _demo_portfolio(folder: Path) -> Portfolio:
 
 # Outermost first: a request without the key is refused before its body is read; a body too large or
 # too slow is refused before BentoML parses it; a body BentoML rejects is answered in the API's shape.
-if SETTINGS.api_key:
-    CreditScoring.add_asgi_middleware(
-        ApiKeyMiddleware, keys={"default": api_key_digest(SETTINGS.api_key.get_secret_value())},
-        protected=("/predict", "/explain", "/model/card", "/decisions"))
+_API_KEYS = SETTINGS.named_api_keys() | (
+    {"default": api_key_digest(SETTINGS.api_key.get_secret_value())} if SETTINGS.api_key else {})
+if _API_KEYS:
+    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, keys=_API_KEYS,
+                                      protected=("/predict", "/explain", "/model/card", "/decisions"))
+CreditScoring.add_asgi_middleware(SignInRequired, prefix="/ui",
+                                  gate=lambda: bentoml.get_current_service().gate,
+                                  frame_ancestors=SETTINGS.frame_ancestors)
 CreditScoring.add_asgi_middleware(BodyLimits)
 CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
                                   on_rejected=_count_rejected)

@@ -62,6 +62,38 @@ class Settings(BaseSettings):
                               description="SQLAlchemy URL of the decision store (SQLite file or PostgreSQL)")
     recording: Switch = Field(default=True, description="decision records; off only to measure their cost")
     retention_days: Count = Field(default=183, description="days a decision record is kept by the purge")
+    api_keys: str = Field(default="", description="named API keys: name:sha256hex,... (python -m access key)")
+    api_keys_file: Path | None = Field(default=None,
+                                       description="a file of named API keys, one name:sha256hex a line")
+    session_hours: Count = Field(default=8, description="hours an advisor's sign-in session lasts")
+    frame_ancestors: str = Field(default="'none'", description="who may frame the advisor page (CSP)")
+
+    def named_api_keys(self) -> dict[str, str]:
+        """Return the named API keys of `api_keys` and `api_keys_file`: name -> SHA-256 hex digest.
+
+        Raises
+        ------
+        SystemExit
+            If an entry is not ``name:64 hex digits``, a name comes twice (``default`` is `api_key`'s),
+            or the file cannot be read.
+        """
+        keys: dict[str, str] = {}
+        entries = [("CREDIT_SCORING_API_KEYS", entry) for entry in self.api_keys.split(",") if entry.strip()]
+        if self.api_keys_file is not None:
+            try:
+                lines = self.api_keys_file.read_text(encoding="utf-8").splitlines()
+            except OSError as error:
+                raise SystemExit(f"CREDIT_SCORING_API_KEYS_FILE cannot be read: {error}") from None
+            entries += [(f"{self.api_keys_file}", line) for line in lines if line.strip()]
+        for source, entry in entries:
+            name, _, digest = entry.strip().partition(":")
+            if not (name and len(digest) == 64 and set(digest) <= set("0123456789abcdef")):
+                raise SystemExit(f"{source}: each key is name:sha256-hex-digest (python -m access key NAME "
+                                 f"prints one), got {entry.strip()[:20]!r}...")
+            if name in keys or (name == "default" and self.api_key):
+                raise SystemExit(f"{source}: the key name {name!r} is given twice")
+            keys[name] = digest
+        return keys
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -31,6 +31,7 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
+from access.accounts import Role, SignedIn
 from features.build import feature_description
 from serving.reasons import is_protected
 from ui import charts, handlers, layout
@@ -38,7 +39,7 @@ from ui.formatting import format_value
 from ui.handlers import Advisor
 from ui.text import METRIC_LABELS, TITLE
 
-__all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui"]
+__all__ = ["CSS", "AdvisorSource", "build_ui", "mount_ui", "signed_in"]
 
 #: The advisor itself, or a zero-argument callable giving it when an event runs.
 AdvisorSource = Advisor | Callable[[], Advisor]
@@ -84,7 +85,27 @@ def _model_summary(advisor: Advisor) -> str:
     return "\n\n".join(lines)
 
 
-def _on_load(advisor: Advisor) -> tuple[Any, ...]:
+def signed_in(request: gr.Request | None) -> SignedIn:
+    """Return who signed in for this event (set by `access.sign_in.SignInRequired`).
+
+    Raises
+    ------
+    gr.Error
+        If the event's request carries no signed-in account: nothing is shown.
+    """
+    advisor = getattr(getattr(request, "state", None), "advisor", None)
+    if not isinstance(advisor, SignedIn):
+        raise gr.Error("Sign in first: open the page again to get the sign-in form.", print_exception=False)
+    return advisor
+
+
+def _on_load(advisor: Advisor, reader: SignedIn) -> tuple[Any, ...]:
+    risk = reader.role.can(Role.RISK)
+    shown = (gr.Tab(visible=risk), gr.Tab(visible=risk), gr.Tab(visible=risk))
+    if not risk:
+        nothing = gr.Dropdown(choices=[], value=None)
+        return (handlers.signed_in_text(reader), gr.Dropdown(choices=advisor.portfolio.ids), nothing, nothing,
+                nothing, "", None, "", "", *shown)
     info = advisor.model_info
     # Protected attributes are not offered: comparing a client by gender or age invites using them.
     features = _feature_choices([n for n in info.reference["columns"] if not is_protected(n)])
@@ -95,6 +116,7 @@ def _on_load(advisor: Advisor) -> tuple[Any, ...]:
                        f"score over past clients. The strongest is {labels[0]}." if top else
                        "This model was saved without global importance.")
     return (
+        handlers.signed_in_text(reader),
         gr.Dropdown(choices=advisor.portfolio.ids),
         gr.Dropdown(choices=features, value=features[0][1] if features else None),
         gr.Dropdown(choices=numeric, value=numeric[0][1] if numeric else None),
@@ -103,6 +125,7 @@ def _on_load(advisor: Advisor) -> tuple[Any, ...]:
         charts.importance_bars(labels, [v for _, v in top], unit="mean |SHAP| (log-odds)") if top else None,
         importance_text,
         info.model_card,
+        *shown,
     )
 
 
@@ -133,21 +156,36 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         def flatten(view: handlers.ClientView) -> tuple[Any, ...]:
             return (*view[:-1], *view.what_if_values)
 
-        def on_look_up(typed: Any) -> tuple[Any, ...]:
-            return flatten(handlers.look_up(get(), typed))
+        def on_look_up(request: gr.Request, typed: Any) -> tuple[Any, ...]:
+            return flatten(handlers.look_up(get(), typed, reader=signed_in(request)))
 
-        def on_form(*values: Any) -> tuple[Any, ...]:
-            view = handlers.score_new_client(get(), *values)
+        def on_form(request: gr.Request, *values: Any) -> tuple[Any, ...]:
+            view = handlers.score_new_client(get(), *values, reader=signed_in(request))
             return (*flatten(view), gr.Tabs(selected="decision"), gr.Dropdown(value=None))
 
-        def on_feature(name: str, item: dict | None) -> handlers.Comparison:
-            return handlers.compare_feature(get(), name, item)
+        # The comparisons follow every look-up: for an advisor, whose account has no risk pages, they
+        # leave their (hidden) outputs as they are instead of answering an error after each look-up.
+        def on_feature(request: gr.Request, name: str, item: dict | None) -> Any:
+            reader = signed_in(request)
+            if not reader.role.can(Role.RISK):
+                return gr.skip(), gr.skip()
+            return handlers.compare_feature(get(), name, item, reader=reader)
 
-        def on_scatter(x: str, y: str, item: dict | None) -> handlers.Comparison:
-            return handlers.compare_scatter(get(), x, y, item)
+        def on_scatter(request: gr.Request, x: str, y: str, item: dict | None) -> Any:
+            reader = signed_in(request)
+            if not reader.role.can(Role.RISK):
+                return gr.skip(), gr.skip()
+            return handlers.compare_scatter(get(), x, y, item, reader=reader)
 
-        def on_what_if(record: dict | None, item: dict | None, *values: str) -> handlers.WhatIfView:
-            return handlers.what_if(get(), record, item, *values)
+        def on_what_if(request: gr.Request, record: dict | None, item: dict | None,
+                       *values: str) -> handlers.WhatIfView:
+            return handlers.what_if(get(), record, item, *values, reader=signed_in(request))
+
+        def on_audit(request: gr.Request, client: str, user: str) -> Any:
+            return handlers.audit_reads(get(), client, user, reader=signed_in(request))
+
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            return _on_load(get(), signed_in(request))
 
         compare = ui.compare
         compare_feature = ([compare.feature, item_state], [compare.histogram, compare.histogram_text])
@@ -165,8 +203,13 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         compare.x_feature.select(on_scatter, *compare_scatter)
         compare.y_feature.select(on_scatter, *compare_scatter)
         what_if.run.click(on_what_if, [record_state, item_state, *what_if.inputs], what_if_outputs)
-        demo.load(lambda: _on_load(get()), None,
-                  [client_id, compare.feature, compare.x_feature, compare.y_feature, *ui.model])
+        audit = ui.audit
+        audit.run.click(on_audit, [audit.client, audit.user], audit.table)
+        model = ui.model
+        demo.load(on_load, None,
+                  [ui.header.signed_in, client_id, compare.feature, compare.x_feature, compare.y_feature,
+                   model.summary, model.importance, model.importance_text, model.card, compare.tab, model.tab,
+                   audit.tab])
     return demo.queue(default_concurrency_limit=concurrency)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from features.schema import Column, table
 from ui.text import (
+    AUDIT_COLUMNS,
     DAYS_AS_YEARS,
     DAYS_PER_YEAR,
     DECISION_ICON,
@@ -27,6 +28,7 @@ from ui.text import (
 
 __all__ = [
     "application_table",
+    "audit_table",
     "column_label",
     "decisions_table",
     "format_value",
@@ -123,3 +125,9 @@ def decisions_table(decisions: Sequence[Any]) -> pd.DataFrame:
         [(f"{d.decided_at:%Y-%m-%d %H:%M:%S}", ORIGIN_WORD.get(d.origin, d.origin), d.model_version,
           f"{DECISION_ICON[d.decision]} {DECISION_WORD[d.decision]}", d.score, str(d.decision_id))
          for d in decisions], columns=list(EARLIER_COLUMNS))
+
+
+def audit_table(entries: Sequence[Any]) -> pd.DataFrame:
+    """Return reads of clients' data (`access.audit.AuditEntry`), newest first, as shown."""
+    return pd.DataFrame([(f"{e.read_at:%Y-%m-%d %H:%M:%S}", e.reader, e.reader_kind, e.sk_id_curr, e.action,
+                          e.shown) for e in entries], columns=list(AUDIT_COLUMNS))

@@ -7,20 +7,30 @@ client, a value the service rejects) raises `gr.Error` with the message to show,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 import gradio as gr
 import pandas as pd
 from matplotlib.figure import Figure
+from sqlalchemy.exc import SQLAlchemyError
 
+from access.accounts import Role, SignedIn
+from access.audit import Read
 from decisions.database import StoreUnavailableError
 from decisions.records import Origin
 from features.schema import Kind, table
 from serving.reasons import is_protected
 from ui import charts, narrative
-from ui.formatting import application_table, column_label, decisions_table, history_table, percent
+from ui.formatting import (
+    application_table,
+    audit_table,
+    column_label,
+    decisions_table,
+    history_table,
+    percent,
+)
 from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio, Record
 from ui.text import (
@@ -34,14 +44,17 @@ from ui.text import (
 )
 
 __all__ = [
+    "LOOKUP_SHOWN",
     "NEW_APPLICATION",
-    "PAGE_CALLER",
     "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
     "Comparison",
+    "Ledger",
     "Scorer",
+    "Unrecorded",
     "WhatIfView",
+    "audit_reads",
     "compare_feature",
     "compare_scatter",
     "form_record",
@@ -50,8 +63,10 @@ __all__ = [
     "parse_number",
     "score_new_client",
     "show_client",
+    "signed_in_text",
     "what_if",
 ]
+
 
 class Scorer(Protocol):
     """Gives the explain JSON (API contract, with its ``decision_id``) of each application record, in
@@ -61,8 +76,8 @@ class Scorer(Protocol):
     def __call__(self, records: Sequence[Record], *, origin: Origin, caller: str) -> list[dict[str, Any]]: ...
 
 
-#: Who asks for the page's decisions, in their records, until advisors sign in.
-PAGE_CALLER = "advisor page"
+#: What a look-up shows of a client, as the audit says it.
+LOOKUP_SHOWN = "decision, reasons, application data, credit history summary, decisions on record"
 
 #: Columns of the what-if side-by-side table.
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
@@ -76,28 +91,51 @@ NEW_CLIENT_ID = 0
 _APPLICATION = table("application_test")
 
 
-def _no_records(_sk_id_curr: int) -> list[Any]:
-    return []
+class Ledger(Protocol):
+    """What the page keeps on record (`access.ledger.StoreLedger` in the service)."""
+
+    def decisions(self, sk_id_curr: int) -> Sequence[Any]:
+        """The client's decisions on record (`decisions.views.DecisionSummary`), newest first."""
+
+    def record_read(self, read: Read) -> None:
+        """Record a read of a client's data; raises when it cannot, so that nothing is shown."""
+
+    def reads(self, *, sk_id_curr: int | None = None, reader: str | None = None) -> Sequence[Any]:
+        """The reads (`access.audit.AuditEntry`) of one client and/or by one reader, newest first."""
+
+
+class Unrecorded:
+    """The ledger of a page that records nothing (in-process, for tests and the page benchmark)."""
+
+    def decisions(self, sk_id_curr: int) -> Sequence[Any]:
+        """Nothing is on record."""
+        return []
+
+    def record_read(self, read: Read) -> None:
+        """Reads are not recorded."""
+
+    def reads(self, *, sk_id_curr: int | None = None, reader: str | None = None) -> Sequence[Any]:
+        """Nothing is on record."""
+        return []
 
 
 @dataclass(frozen=True)
 class Advisor:
-    """What the page works with: the service's scorer, the demo portfolio, the model facts, and the
-    decisions on record (`history`: SK_ID_CURR -> its `decisions.views.DecisionSummary`, newest first;
-    none where nothing is recorded, as in-process)."""
+    """What the page works with: the service's scorer, the demo portfolio, the model facts, and what
+    is kept on record (decisions, reads)."""
 
     scorer: Scorer
     portfolio: Portfolio
     model_info: ModelInfo
-    history: Callable[[int], Sequence[Any]] = _no_records
+    ledger: Ledger = field(default_factory=Unrecorded)
 
-    def explain(self, record: Record, *, origin: Origin) -> dict[str, Any]:
-        """Return the explain item of one record, recorded as made on the page by `origin`.
+    def explain(self, record: Record, *, origin: Origin, reader: SignedIn) -> dict[str, Any]:
+        """Return the explain item of one record, recorded as made on the page (`origin`) by `reader`.
 
         A rejected record, or a decision store that cannot be written, raises `gr.Error`.
         """
         try:
-            return self.scorer([record], origin=origin, caller=PAGE_CALLER)[0]
+            return self.scorer([record], origin=origin, caller=reader.user_name)[0]
         except ValueError as error:
             raise _user_error(f"The service could not score this application: {_problems(error)}") from error
         except StoreUnavailableError as error:
@@ -186,7 +224,8 @@ def _client_id(typed: Any) -> int:
     return int(text)
 
 
-def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin) -> ClientView:
+def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin,
+                reader: SignedIn) -> ClientView:
     """Score one record and build every view of it.
 
     Parameters
@@ -198,8 +237,10 @@ def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin)
         Who the application is, for the status line.
     origin : str
         The page event that asks for the decision, for its record.
+    reader : SignedIn
+        The advisor asking, recorded as the decision's caller.
     """
-    item = advisor.explain(record, origin=origin)
+    item = advisor.explain(record, origin=origin, reader=reader)
     info = advisor.model_info
     explained = [c for c in item["contributions"] if not is_protected(c["feature"])]
     aside = sum(c["shap"] for c in item["contributions"]) - sum(c["shap"] for c in explained)
@@ -217,7 +258,7 @@ def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin)
         waterfall=charts.contribution_waterfall(explained, item["base_value"], set_aside=set_aside),
         waterfall_text=narrative.waterfall_sentence(item, explained=explained),
         record_note=narrative.record_sentence(item),
-        earlier=decisions_table(advisor.history(record["SK_ID_CURR"])
+        earlier=decisions_table(advisor.ledger.decisions(record["SK_ID_CURR"])
                                 if record["SK_ID_CURR"] != NEW_CLIENT_ID else []),
         application=application_table(record),
         history=history_table(record),
@@ -225,20 +266,30 @@ def show_client(advisor: Advisor, record: Record, *, title: str, origin: Origin)
     )
 
 
-def look_up(advisor: Advisor, typed: Any) -> ClientView:
-    """Find a demo client by SK_ID_CURR and show it.
+def look_up(advisor: Advisor, typed: Any, *, reader: SignedIn) -> ClientView:
+    """Find a demo client by SK_ID_CURR and show it; the read is recorded first.
 
     Raises
     ------
     gr.Error
-        If the id is not a number or not in the demo portfolio.
+        If the id is not a number or not in the demo portfolio, or the read cannot be recorded.
     """
     sk_id = _client_id(typed)
     try:
         record = advisor.portfolio.record(sk_id)
     except KeyError as error:
         raise _user_error(error.args[0]) from error
-    return show_client(advisor, record, title=f"Client {sk_id} (demo portfolio)", origin="ui:lookup")
+    _record_read(advisor, Read(reader.user_name, "advisor", sk_id, "ui:lookup", LOOKUP_SHOWN))
+    return show_client(advisor, record, title=f"Client {sk_id} (demo portfolio)", origin="ui:lookup",
+                       reader=reader)
+
+
+def _record_read(advisor: Advisor, read: Read) -> None:
+    try:
+        advisor.ledger.record_read(read)
+    except SQLAlchemyError as error:
+        raise _user_error("This read could not be recorded in the audit, so nothing is shown; try again "
+                          "in a moment.") from error
 
 
 def form_record(values: Sequence[Any]) -> Record:
@@ -268,9 +319,10 @@ def form_record(values: Sequence[Any]) -> Record:
     return record
 
 
-def score_new_client(advisor: Advisor, *values: Any) -> ClientView:
+def score_new_client(advisor: Advisor, *values: Any, reader: SignedIn) -> ClientView:
     """Score an application typed into the new-client form and show it."""
-    return show_client(advisor, form_record(values), title=NEW_APPLICATION, origin="ui:new-application")
+    return show_client(advisor, form_record(values), title=NEW_APPLICATION, origin="ui:new-application",
+                       reader=reader)
 
 
 def _client_value(item: Mapping[str, Any], feature: str) -> Any:
@@ -287,8 +339,16 @@ def _feature_label(item: Mapping[str, Any], feature: str) -> str:
     return feature
 
 
-def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | None) -> Comparison:
+def _needs_risk_role(reader: SignedIn, what: str) -> None:
+    if not reader.role.can(Role.RISK):
+        raise _user_error(f"{what} is for the risk team; your account ({reader.user_name}) is an "
+                          f"{reader.role.value} account")
+
+
+def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | None, *,
+                    reader: SignedIn) -> Comparison:
     """Chart one feature's distribution among repaid and defaulted past clients, this client marked."""
+    _needs_risk_role(reader, "Comparing a client with the population")
     if not item or not feature:
         raise _user_error("Look up a client and pick a feature first")
     stats = advisor.model_info.reference_feature(feature)
@@ -303,9 +363,10 @@ def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | No
     return Comparison(figure, narrative.histogram_sentence(stats, value, label=label))
 
 
-def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str,
-                    item: Mapping[str, Any] | None) -> Comparison:
+def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str, item: Mapping[str, Any] | None, *,
+                    reader: SignedIn) -> Comparison:
     """Scatter two numeric features over the reference sample, by outcome, this client highlighted."""
+    _needs_risk_role(reader, "Comparing a client with the population")
     if not item or not x_feature or not y_feature:
         raise _user_error("Look up a client and pick two features first")
     sample = advisor.model_info.reference["sample"]
@@ -318,7 +379,7 @@ def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str,
 
 
 def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] | None,
-            *values: str | None) -> WhatIfView:
+            *values: str | None, reader: SignedIn) -> WhatIfView:
     """Score the client's application with the what-if fields changed, beside the original.
 
     Parameters
@@ -327,11 +388,16 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
         The client's record and its explain item, as shown.
     *values : str or None
         Typed values of `WHAT_IF_FIELDS`, in order; empty leaves the field missing.
+    reader : SignedIn
+        The advisor asking, recorded as the decision's caller.
     """
     if not record or not before:
         raise _user_error("Look up a client before trying changes")
     changed = {name: parse_number(name, v) for name, v in zip(WHAT_IF_FIELDS, values, strict=True)}
-    after = advisor.explain({**record, **changed}, origin="ui:what-if")
+    if record["SK_ID_CURR"] != NEW_CLIENT_ID:
+        _record_read(advisor, Read(reader.user_name, "advisor", record["SK_ID_CURR"], "ui:what-if",
+                                   "decision of the application with changed terms"))
+    after = advisor.explain({**record, **changed}, origin="ui:what-if", reader=reader)
     changes = [(column_label(n), record.get(n), v) for n, v in changed.items() if record.get(n) != v]
     rows = {
         "Probability of default": (percent(before["probability"]), percent(after["probability"])),
@@ -342,3 +408,23 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
     table_ = pd.DataFrame([(k, *v) for k, v in rows.items()], columns=list(WHAT_IF_COLUMNS))
     return WhatIfView(charts.what_if_bars(before, after), table_,
                       narrative.what_if_sentence(before, after, changes))
+
+
+def audit_reads(advisor: Advisor, client: Any, user: Any, *, reader: SignedIn) -> pd.DataFrame:
+    """Return the reads of one client and/or by one reader (any when empty), newest first.
+
+    Raises
+    ------
+    gr.Error
+        If `reader` is not of the risk team, or the client id is not a whole number.
+    """
+    _needs_risk_role(reader, "The audit of reads")
+    client_text, user_text = str(client or "").strip(), str(user or "").strip()
+    sk_id = _client_id(client_text) if client_text else None
+    return audit_table(advisor.ledger.reads(sk_id_curr=sk_id, reader=user_text or None))
+
+
+def signed_in_text(reader: SignedIn) -> str:
+    """Return who is signed in, with the way out."""
+    name = narrative.escape_markdown(reader.user_name)
+    return f"Signed in as **{name}** ({reader.role.value}) · [Sign out](logout)"

@@ -13,7 +13,7 @@ import gradio as gr
 from features.schema import Kind, table
 from ui.formatting import column_label
 from ui.handlers import WHAT_IF_COLUMNS
-from ui.text import EARLIER_COLUMNS, FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
+from ui.text import AUDIT_COLUMNS, EARLIER_COLUMNS, FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["Page", "page"]
 
@@ -23,6 +23,7 @@ _SUGGESTIONS = 20
 
 
 class Header(NamedTuple):
+    signed_in: gr.Markdown
     client_id: gr.Dropdown
     look_up: gr.Button
     status: gr.Markdown
@@ -41,6 +42,7 @@ class DecisionTab(NamedTuple):
 
 
 class CompareTab(NamedTuple):
+    tab: gr.Tab
     feature: gr.Dropdown
     histogram: gr.Plot
     histogram_text: gr.Markdown
@@ -69,10 +71,19 @@ class NewClientTab(NamedTuple):
 
 
 class ModelTab(NamedTuple):
+    tab: gr.Tab
     summary: gr.Markdown
     importance: gr.Plot
     importance_text: gr.Markdown
     card: gr.Markdown
+
+
+class AuditTab(NamedTuple):
+    tab: gr.Tab
+    client: gr.Textbox
+    user: gr.Textbox
+    run: gr.Button
+    table: gr.Dataframe
 
 
 class Page(NamedTuple):
@@ -81,11 +92,12 @@ class Page(NamedTuple):
     header: Header
     tabs: gr.Tabs
     decision: DecisionTab
-    compare: CompareTab
     what_if: WhatIfTab
     client: ClientTab
     new_client: NewClientTab
+    compare: CompareTab
     model: ModelTab
+    audit: AuditTab
 
 
 def _chart(title: str, elem_id: str) -> tuple[gr.Plot, gr.Markdown]:
@@ -96,8 +108,10 @@ def _chart(title: str, elem_id: str) -> tuple[gr.Plot, gr.Markdown]:
 
 
 def _header() -> Header:
-    gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
-                "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
+    with gr.Row():
+        gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
+                    "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
+        signed_in = gr.Markdown(elem_id="signed-in")
     with gr.Row():
         # Every id is a choice: the browser filters them as the advisor types (no round trip per key)
         # and lists at most _SUGGESTIONS of them.
@@ -105,7 +119,7 @@ def _header() -> Header:
                                 num_choices_shown=_SUGGESTIONS, elem_id="client-id", scale=3,
                                 info="Type digits to see matching clients")
         look_up = gr.Button("Look up client", variant="primary", elem_id="look-up", scale=1)
-    return Header(client_id, look_up, gr.Markdown(elem_id="status"))
+    return Header(signed_in, client_id, look_up, gr.Markdown(elem_id="status"))
 
 
 def _decision_tab() -> DecisionTab:
@@ -127,7 +141,8 @@ def _decision_tab() -> DecisionTab:
 
 
 def _compare_tab() -> CompareTab:
-    with gr.Tab("Compare with others", id="compare"), gr.Row():
+    # The risk pages stay hidden until the page's load event has seen the role of who signed in.
+    with gr.Tab("Compare with others", id="compare", visible=False) as tab, gr.Row():
         with gr.Column():
             feature = gr.Dropdown(label="Feature to compare", elem_id="compare-feature")
             histogram, histogram_text = _chart("Past clients by outcome, this client marked", "histogram")
@@ -136,7 +151,7 @@ def _compare_tab() -> CompareTab:
                 x_feature = gr.Dropdown(label="Horizontal axis", elem_id="scatter-x")
                 y_feature = gr.Dropdown(label="Vertical axis", elem_id="scatter-y")
             scatter, scatter_text = _chart("Two features, past clients by outcome", "scatter")
-    return CompareTab(feature, histogram, histogram_text, x_feature, y_feature, scatter, scatter_text)
+    return CompareTab(tab, feature, histogram, histogram_text, x_feature, y_feature, scatter, scatter_text)
 
 
 def _number_input(name: str, prefix: str) -> gr.Textbox:
@@ -187,15 +202,28 @@ def _new_client_tab() -> NewClientTab:
 
 
 def _model_tab() -> ModelTab:
-    with gr.Tab("Model", id="model"):
+    with gr.Tab("Model", id="model", visible=False) as tab:
         summary = gr.Markdown(elem_id="model-summary")
         importance, importance_text = _chart("Global feature importance", "importance")
-        return ModelTab(summary, importance, importance_text, gr.Markdown(elem_id="model-card"))
+        return ModelTab(tab, summary, importance, importance_text, gr.Markdown(elem_id="model-card"))
+
+
+def _audit_tab() -> AuditTab:
+    with gr.Tab("Audit", id="audit", visible=False) as tab:
+        gr.Markdown("Who read which client's data on this page and through the API, newest first.")
+        with gr.Row():
+            client = gr.Textbox(label="Client (SK_ID_CURR)", placeholder="any client", elem_id="audit-client")
+            user = gr.Textbox(label="Reader (advisor or API key)", placeholder="anyone", elem_id="audit-user")
+            run = gr.Button("Show the reads", variant="primary", elem_id="audit-run")
+        table_ = gr.Dataframe(headers=list(AUDIT_COLUMNS), interactive=False, elem_id="audit-table")
+    return AuditTab(tab, client, user, run, table_)
 
 
 def page() -> Page:
     """Lay the page out (inside a ``gr.Blocks`` context) and return its components."""
     header = _header()
     with gr.Tabs(selected="decision") as tabs:
-        return Page(header, tabs, _decision_tab(), _compare_tab(), _what_if_tab(), _client_tab(),
-                    _new_client_tab(), _model_tab())
+        # The risk team's tabs come last: Gradio 6.31 misplaces the tabs that follow one whose
+        # visibility an event changes (a tab after it vanished from the bar).
+        return Page(header, tabs, _decision_tab(), _what_if_tab(), _client_tab(), _new_client_tab(),
+                    _compare_tab(), _model_tab(), _audit_tab())

@@ -11,6 +11,7 @@ from typing import Final
 
 __all__ = [
     "APPROVED",
+    "AUDIT_COLUMNS",
     "COLOURS",
     "DAYS_AS_YEARS",
     "DAYS_PER_YEAR",
@@ -57,6 +58,8 @@ MISSING: Final = "not given"
 ORIGIN_WORD: Final = {"api": "API", "ui:lookup": "Page: look-up",
                       "ui:new-application": "Page: new application", "ui:what-if": "Page: what-if",
                       "batch": "Portfolio run"}
+#: Columns of the audit of reads.
+AUDIT_COLUMNS: Final = ("When (UTC)", "Reader", "Kind", "Client (SK_ID_CURR)", "Action", "What was shown")
 #: Columns of the client's earlier decisions.
 EARLIER_COLUMNS: Final = ("When (UTC)", "Origin", "Model version", "Decision", "Score", "Decision id")
 
