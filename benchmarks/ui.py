@@ -21,9 +21,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from access.accounts import Role, SignedIn
 from benchmarks.measure import RESULTS, elapsed_ms, write_results
 
 __all__ = ["main", "time_events"]
+
+#: Who the page's events run for: the risk role, which has every page.
+_READER = SignedIn("benchmark", Role.RISK)
 
 
 def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dict[str, dict[str, float]]:
@@ -44,13 +48,14 @@ def time_events(advisor, client_ids: list[int], *, progress: bool = True) -> dic
     x, y = reference.numeric_features()[:2]
     times: dict[str, list[float]] = {}
     for sk_id in tqdm(client_ids, desc="clients", disable=not progress):
-        view = handlers.look_up(advisor, sk_id)
+        view = handlers.look_up(advisor, sk_id, reader=_READER)
         events = {
-            "explain only": partial(advisor.explain, view.record, origin="ui:lookup"),
-            "look up": partial(handlers.look_up, advisor, sk_id),
-            "compare feature": partial(handlers.compare_feature, advisor, feature, view.item),
-            "compare scatter": partial(handlers.compare_scatter, advisor, x, y, view.item),
-            "what-if": partial(handlers.what_if, advisor, view.record, view.item, *view.what_if_values),
+            "explain only": partial(advisor.explain, view.record, origin="ui:lookup", reader=_READER),
+            "look up": partial(handlers.look_up, advisor, sk_id, reader=_READER),
+            "compare feature": partial(handlers.compare_feature, advisor, feature, view.item, reader=_READER),
+            "compare scatter": partial(handlers.compare_scatter, advisor, x, y, view.item, reader=_READER),
+            "what-if": partial(handlers.what_if, advisor, view.record, view.item, *view.what_if_values,
+                               reader=_READER),
         }
         for name, event in events.items():
             times.setdefault(name, []).append(elapsed_ms(event))

@@ -7,6 +7,7 @@ client, a value the service rejects) raises `gr.Error` with the message to show,
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -425,6 +426,6 @@ def audit_reads(advisor: Advisor, client: Any, user: Any, *, reader: SignedIn) -
 
 
 def signed_in_text(reader: SignedIn) -> str:
-    """Return who is signed in, with the way out."""
-    name = narrative.escape_markdown(reader.user_name)
-    return f"Signed in as **{name}** ({reader.role.value}) · [Sign out](logout)"
+    """Return who is signed in, with the way out (HTML: a link the page opens in place)."""
+    return (f"Signed in as <b>{html.escape(reader.user_name)}</b> ({reader.role.value}) · "
+            '<a href="logout" target="_self">Sign out</a>')

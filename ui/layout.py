@@ -23,7 +23,7 @@ _SUGGESTIONS = 20
 
 
 class Header(NamedTuple):
-    signed_in: gr.Markdown
+    signed_in: gr.HTML
     client_id: gr.Dropdown
     look_up: gr.Button
     status: gr.Markdown
@@ -111,7 +111,7 @@ def _header() -> Header:
     with gr.Row():
         gr.Markdown(f"# {TITLE}\nWhy was a loan refused, and what would change it? Find a client of the "
                     "demo portfolio by SK_ID_CURR, or enter a new application in the **New client** tab.")
-        signed_in = gr.Markdown(elem_id="signed-in")
+        signed_in = gr.HTML(elem_id="signed-in")
     with gr.Row():
         # Every id is a choice: the browser filters them as the advisor types (no round trip per key)
         # and lists at most _SUGGESTIONS of them.
@@ -123,19 +123,20 @@ def _header() -> Header:
 
 
 def _decision_tab() -> DecisionTab:
-    with gr.Tab("Decision", id="decision"), gr.Row():
-        with gr.Column(scale=2):
-            decision = gr.HTML(elem_id="decision")
-            gauge, gauge_text = _chart("Probability of default against the threshold", "gauge")
-        with gr.Column(scale=3):
-            with gr.Row():
-                reasons_against = gr.Markdown(elem_id="reasons-against")
-                reasons_for = gr.Markdown(elem_id="reasons-for")
-            waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)", "waterfall")
-    with gr.Row():
+    with gr.Tab("Decision", id="decision"):
+        with gr.Row():
+            with gr.Column(scale=2):
+                decision = gr.HTML(elem_id="decision")
+                gauge, gauge_text = _chart("Probability of default against the threshold", "gauge")
+            with gr.Column(scale=3):
+                with gr.Row():
+                    reasons_against = gr.Markdown(elem_id="reasons-against")
+                    reasons_for = gr.Markdown(elem_id="reasons-for")
+                waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)",
+                                                   "waterfall")
         record_note = gr.Markdown(elem_id="decision-record")
-    earlier = gr.Dataframe(label="This client's decisions on record, newest first",
-                           headers=list(EARLIER_COLUMNS), interactive=False, elem_id="earlier-decisions")
+        earlier = gr.Dataframe(label="This client's decisions on record, newest first",
+                               headers=list(EARLIER_COLUMNS), interactive=False, elem_id="earlier-decisions")
     return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text,
                        record_note, earlier)
 

@@ -7,16 +7,21 @@ Handler tests use `ui.local.local_advisor`: the service's own scoring code, in-p
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from access.accounts import Accounts
+from decisions.database import open_store
 from load_tests.servers import ServerProcess, free_port, running, service_command
 from synthetic import generate_tables, write_tables
 from tests.conftest import TRAIN_SEED, TrainedModel
 from ui.handlers import Advisor
 from ui.local import local_advisor
+from ui.portfolio import Portfolio
 
 #: Demo clients: application_test gets about 16% of this many clients, with their history.
 DEMO_CLIENTS = 400
@@ -36,14 +41,38 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class Account:
+    """An account of the page's test store, with its password (made for this session)."""
+
+    name: str
+    role: str
+    password: str
+
+
+#: The page's accounts: an advisor and someone of the risk team.
+ADVISOR = Account("ana", "advisor", secrets.token_urlsafe(16))
+RISK = Account("rita", "risk", secrets.token_urlsafe(16))
+
+
 @pytest.fixture(scope="session")
-def ui_server(trained_model: TrainedModel, demo_folder: Path,
+def ui_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the page server's store (SQLite), holding `ADVISOR` and `RISK`."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('ui_store') / 'store.sqlite3'}"
+    accounts = Accounts(open_store(url))
+    for account in (ADVISOR, RISK):
+        accounts.add(account.name, role=account.role, password=account.password)
+    return url
+
+
+@pytest.fixture(scope="session")
+def ui_server(trained_model: TrainedModel, demo_folder: Path, ui_store: str,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """``bentoml serve`` of the project's service with the demo portfolio, no API key."""
     log_path = tmp_path_factory.mktemp("ui_server") / "bentoml.log"
     port = free_port()
     env = {"BENTOML_HOME": str(trained_model.bentoml_home), "CREDIT_SCORING_API_KEY": "",
-           "CREDIT_SCORING_DEMO_DATA": str(demo_folder)}
+           "CREDIT_SCORING_DEMO_DATA": str(demo_folder), "CREDIT_SCORING_DATABASE_URL": ui_store}
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log_path,
                  env=env) as served:
         yield served
@@ -53,3 +82,9 @@ def ui_server(trained_model: TrainedModel, demo_folder: Path,
 def advisor(trained_model: TrainedModel, demo_folder: Path) -> Advisor:
     """The page's advisor on the trained model and the demo portfolio, scoring in-process."""
     return local_advisor(trained_model.path, demo_folder)
+
+
+@pytest.fixture(scope="session")
+def portfolio(demo_folder: Path) -> Portfolio:
+    """The demo clients, as the page's portfolio reads them."""
+    return Portfolio.from_folder(demo_folder)

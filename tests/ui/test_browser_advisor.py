@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from load_tests.servers import PROJECT_ROOT
+from tests.ui.conftest import ADVISOR, RISK, Account
 from ui.formatting import percent
 from ui.handlers import NEW_APPLICATION, form_record
-from ui.portfolio import Portfolio
 from ui.text import DECISION_WORD, FORM_FIELDS, TITLE
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -48,11 +48,6 @@ def explain(url: str, record: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def portfolio(demo_folder) -> Portfolio:
-    return Portfolio.from_folder(demo_folder)
-
-
-@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's chromium not at {CHROMIUM}: apt-get install chromium")
@@ -63,12 +58,21 @@ def browser():
         chromium.close()
 
 
-def open_page(browser, url: str):
-    """Open the advisor page in a fresh browser context (its own Gradio session), errors recorded."""
+def sign_in(tab, account: Account) -> None:
+    """Fill the sign-in form the page redirects to, and send it."""
+    tab.locator("#username").fill(account.name)
+    tab.locator("#password").fill(account.password)
+    tab.locator("#sign-in button").click()
+
+
+def open_page(browser, url: str, account: Account = RISK):
+    """Open the advisor page signed in as `account` (risk: every page), in a fresh browser context
+    (its own Gradio session and cookies), errors recorded."""
     tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     tab.errors = []
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     tab.goto(f"{url}/ui/")
+    sign_in(tab, account)
     tab.wait_for_selector("#client-id input", timeout=EVENT_MS)
     # The page's load event fills the suggestions; typing before it has answered is undone when they arrive.
     field = tab.locator("#client-id input")
@@ -128,17 +132,20 @@ def test_looked_up_client_shows_the_api_decision_and_reasons(page, ui_server, po
     page.screenshot(path=SCREENSHOTS / "decision.png", full_page=True)
 
 
-def test_a_decision_made_on_the_page_is_recorded_and_listed(page, ui_server, portfolio):
+def test_a_decision_made_on_the_page_is_recorded_and_listed(browser, ui_server, portfolio):
+    page = open_page(browser, ui_server.url, ADVISOR)
     sk_id = portfolio.ids[3]
     look_up(page, sk_id)
     page.locator("#decision-record").get_by_text("Decision recorded as").wait_for(timeout=EVENT_MS)
     decision_id = re.search(r"[0-9a-f-]{36}", page.locator("#decision-record").inner_text()).group()
     with urllib.request.urlopen(f"{ui_server.url}/decisions/{decision_id}", timeout=60) as response:
         record = json.load(response)
-    assert (record["origin"], record["endpoint"], record["SK_ID_CURR"]) == ("ui:lookup", "explain", sk_id)
-    newest = page.locator("#earlier-decisions").get_by_text(decision_id)
-    newest.wait_for(timeout=EVENT_MS)
+    assert (record["origin"], record["endpoint"], record["SK_ID_CURR"], record["caller"]) == (
+        "ui:lookup", "explain", sk_id, ADVISOR.name)
+    newest = page.locator("#earlier-decisions").get_by_test_id("cell-0-5")
+    newest.get_by_text(decision_id).wait_for(timeout=EVENT_MS)
     page.screenshot(path=SCREENSHOTS / "decision_record.png", full_page=True)
+    page.context.close()
 
 
 def test_compare_tab_places_the_client_among_past_clients(page, ui_server, portfolio):
@@ -236,3 +243,33 @@ def test_service_carrying_the_page_runs_one_worker(model_environment):
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=120, check=True, env=model_environment)
     assert done.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_without_a_session_the_sign_in_form_shows_and_refuses_a_wrong_password(browser, ui_server):
+    tab = browser.new_context().new_page()
+    tab.goto(f"{ui_server.url}/ui/")
+    assert tab.url.endswith("/ui/login") and tab.locator("#sign-in").is_visible()
+    sign_in(tab, Account(ADVISOR.name, ADVISOR.role, "not-the-password"))
+    assert tab.get_by_role("alert").inner_text() == "Wrong user name or password."
+    assert tab.locator("#client-id").count() == 0
+    tab.context.close()
+
+
+def test_an_advisor_sees_the_client_pages_only_and_signs_out(browser, ui_server, portfolio):
+    tab = open_page(browser, ui_server.url, ADVISOR)
+    tab.locator("#signed-in").get_by_text(f"Signed in as {ADVISOR.name} (advisor)").wait_for(timeout=EVENT_MS)
+    assert tab.get_by_role("tab").all_inner_texts() == ["Decision", "What-if", "Client data", "New client"]
+    look_up(tab, portfolio.ids[5])
+    tab.screenshot(path=SCREENSHOTS / "advisor_signed_in.png", full_page=True)
+    tab.locator("#signed-in a", has_text="Sign out").click()
+    tab.wait_for_url("**/ui/login", timeout=EVENT_MS)
+    assert tab.locator("#sign-in").is_visible()
+    tab.goto(f"{ui_server.url}/ui/")
+    assert tab.url.endswith("/ui/login")
+    tab.context.close()
+
+
+def test_the_risk_team_sees_every_page(page):
+    page.locator("#signed-in").get_by_text(f"Signed in as {RISK.name} (risk)").wait_for(timeout=EVENT_MS)
+    assert page.get_by_role("tab").all_inner_texts() == [
+        "Decision", "What-if", "Client data", "New client", "Compare with others", "Model", "Audit"]

@@ -2,19 +2,44 @@
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import gradio as gr
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from sqlalchemy import Engine, text
 
-from decisions.views import DecisionSummary
+from access.accounts import Role, SignedIn
+from access.audit import Audit
+from access.ledger import StoreLedger
+from decisions.database import open_store
+from decisions.lookup import DecisionLookup
+from decisions.records import NewDecision
+from decisions.replay import Rescorer
+from decisions.store import DecisionStore
+from decisions.writer import DecisionWriter
 from serving.reasons import is_protected
 from ui import handlers
 from ui.formatting import column_label, percent
 from ui.handlers import form_record, number_text, parse_number
 from ui.text import DECISION_WORD, EARLIER_COLUMNS, FORM_FIELDS, PROTECTED_LABEL, WHAT_IF_FIELDS
+
+ADVISOR = SignedIn("ana", Role.ADVISOR)
+RISK = SignedIn("rita", Role.RISK)
+
+
+@pytest.fixture
+def store(tmp_path) -> Engine:
+    """A decision store of its own (SQLite), at the newest revision."""
+    return open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+
+
+@pytest.fixture
+def kept(advisor, store) -> handlers.Advisor:
+    """The in-process advisor, keeping its records in `store` as the service does."""
+    lookup = DecisionLookup(DecisionStore(store), Rescorer())
+    return replace(advisor, ledger=StoreLedger(lookup, Audit(store)))
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +49,7 @@ def client_id(advisor) -> int:
 
 @pytest.fixture(scope="module")
 def view(advisor, client_id) -> handlers.ClientView:
-    return handlers.look_up(advisor, str(client_id))
+    return handlers.look_up(advisor, str(client_id), reader=RISK)
 
 
 @pytest.mark.parametrize(("value", "text"), [(None, ""), (180000.0, "180,000"), (304971.5, "304,971.5"),
@@ -82,18 +107,19 @@ def test_look_up_fills_what_if_fields_with_the_clients_exact_values(view):
                                                 ("1", "SK_ID_CURR=1 is not in the demo portfolio")])
 def test_look_up_rejects_unknown_clients(advisor, typed, message):
     with pytest.raises(gr.Error, match=message):
-        handlers.look_up(advisor, typed)
+        handlers.look_up(advisor, typed, reader=RISK)
 
 
 def test_rejected_application_names_the_field(advisor, view):
     with pytest.raises(gr.Error, match=r"could not score this application: .*AMT_INCOME_TOTAL"):
-        advisor.explain({**view.record, "AMT_INCOME_TOTAL": 0.0}, origin="ui:what-if")
+        advisor.explain({**view.record, "AMT_INCOME_TOTAL": 0.0}, origin="ui:what-if", reader=RISK)
 
 
 def test_what_if_scores_the_changed_application(advisor, view):
     typed = [number_text(view.record[n] * 2 if n == "AMT_CREDIT" else view.record[n]) for n in WHAT_IF_FIELDS]
-    result = handlers.what_if(advisor, view.record, view.item, *typed)
-    after = advisor.explain({**view.record, "AMT_CREDIT": view.record["AMT_CREDIT"] * 2}, origin="ui:what-if")
+    result = handlers.what_if(advisor, view.record, view.item, *typed, reader=RISK)
+    after = advisor.explain({**view.record, "AMT_CREDIT": view.record["AMT_CREDIT"] * 2}, origin="ui:what-if",
+                            reader=RISK)
     table = result.table.set_index("Measure")
     assert table.loc["Probability of default", "What-if"] == percent(after["probability"])
     assert table.loc["Score (points)", "Original"] == str(view.item["score"])
@@ -103,7 +129,7 @@ def test_what_if_scores_the_changed_application(advisor, view):
 
 def test_what_if_needs_a_client_first(advisor):
     with pytest.raises(gr.Error, match="Look up a client before trying changes"):
-        handlers.what_if(advisor, None, None, *["1"] * len(WHAT_IF_FIELDS))
+        handlers.what_if(advisor, None, None, *["1"] * len(WHAT_IF_FIELDS), reader=RISK)
 
 
 @pytest.mark.parametrize("kind", ["number", "category"])
@@ -111,40 +137,75 @@ def test_compare_feature_describes_the_client_among_past_clients(advisor, view, 
     reference = advisor.model_info.reference
     feature = next(n for n in reference["columns"] if reference["features"][n]["kind"] == kind)
     label = next(c["label"] for c in view.item["contributions"] if c["feature"] == feature)
-    comparison = handlers.compare_feature(advisor, feature, view.item)
+    comparison = handlers.compare_feature(advisor, feature, view.item, reader=RISK)
     assert isinstance(comparison.figure, Figure)
     assert label in comparison.text.replace("\\", "")
 
 
 def test_compare_scatter_places_the_client(advisor, view):
     x, y = advisor.model_info.numeric_features()[:2]
-    comparison = handlers.compare_scatter(advisor, x, y, view.item)
+    comparison = handlers.compare_scatter(advisor, x, y, view.item, reader=RISK)
     assert "sampled past clients" in comparison.text
 
 
 def test_new_client_is_scored_from_the_form(advisor):
     typed = {"AMT_INCOME_TOTAL": "135000", "AMT_CREDIT": "450000", "AMT_ANNUITY": "22500",
              "EXT_SOURCE_2": "0.55"}
-    view = handlers.score_new_client(advisor, *[typed.get(name, "") for name in FORM_FIELDS])
+    view = handlers.score_new_client(advisor, *[typed.get(name, "") for name in FORM_FIELDS], reader=RISK)
     assert view.status.startswith(handlers.NEW_APPLICATION)
     assert isinstance(view.application, pd.DataFrame)
 
 
-def test_a_clients_recorded_decisions_are_listed_newest_first(advisor, client_id):
-    recorded = [DecisionSummary(decision_id=uuid.uuid4(), endpoint="explain",
-                                decided_at=datetime(2026, 12, day, 9, 30, tzinfo=UTC), origin=origin,
-                                caller="ana", SK_ID_CURR=client_id,
-                                model_version="credit_scoring:v1", threshold=0.1, probability=0.2, score=500,
-                                decision="refused")
-                for day, origin in ((6, "ui:what-if"), (5, "api"))]
-    view = handlers.look_up(replace(advisor, history=lambda sk_id: recorded if sk_id == client_id else []),
-                            str(client_id))
+def test_a_clients_recorded_decisions_are_listed_newest_first(kept, store, client_id):
+    earlier = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    made = [NewDecision(decision_id=uuid.uuid4(), decided_at=earlier + timedelta(days=days),
+                        endpoint="explain", origin=origin, caller="ana", input_json="{}",
+                        outcome={"SK_ID_CURR": client_id, "probability": 0.2, "decision": "refused",
+                                 "threshold": 0.1, "score": 500, "model_version": "credit_scoring:v1"})
+            for days, origin in ((0, "api"), (1, "ui:what-if"))]
+    writer = DecisionWriter(store)
+    writer.record_now(made)
+    writer.close()
+    view = handlers.look_up(kept, str(client_id), reader=ADVISOR)
     assert list(view.earlier.columns) == list(EARLIER_COLUMNS)
     assert view.earlier.iloc[0].tolist() == [
         "2026-12-06 09:30:00", "Page: what-if", "credit_scoring:v1", f"✖ {DECISION_WORD['refused']}", 500,
-        str(recorded[0].decision_id)]
+        str(made[1].decision_id)]
     assert view.earlier["Origin"].tolist() == ["Page: what-if", "API"]
 
 
 def test_an_unrecorded_decision_says_so(view):
     assert "decision_id" not in view.item and "not recorded" in view.record_note
+
+
+def test_a_look_up_is_audited_before_it_is_shown(kept, store, client_id):
+    handlers.look_up(kept, str(client_id), reader=ADVISOR)
+    [entry] = Audit(store).entries()
+    assert (entry.reader, entry.reader_kind, entry.sk_id_curr, entry.action, entry.shown) == (
+        "ana", "advisor", client_id, "ui:lookup", handlers.LOOKUP_SHOWN)
+
+
+def test_a_look_up_that_cannot_be_audited_shows_nothing(kept, store, client_id):
+    with store.begin() as connection:
+        connection.execute(text("ALTER TABLE audit_log RENAME TO audit_log_away"))
+    with pytest.raises(gr.Error, match="could not be recorded in the audit, so nothing is shown"):
+        handlers.look_up(kept, str(client_id), reader=ADVISOR)
+
+
+@pytest.mark.parametrize("handler", ["compare_feature", "compare_scatter"])
+def test_an_advisor_cannot_compare_with_the_population(advisor, view, handler):
+    with pytest.raises(gr.Error, match="is for the risk team"):
+        getattr(handlers, handler)(advisor, *(["AMT_CREDIT"] * (2 if handler == "compare_scatter" else 1)),
+                                   view.item, reader=ADVISOR)
+
+
+def test_the_audit_lists_reads_for_the_risk_role_only(kept, client_id):
+    handlers.look_up(kept, str(client_id), reader=ADVISOR)
+    table = handlers.audit_reads(kept, str(client_id), "", reader=RISK)
+    assert table[["Reader", "Client (SK_ID_CURR)", "Action"]].values.tolist() == [
+        ["ana", client_id, "ui:lookup"]]
+    assert handlers.audit_reads(kept, "", "someone-else", reader=RISK).empty
+    with pytest.raises(gr.Error, match="The audit of reads is for the risk team"):
+        handlers.audit_reads(kept, "", "", reader=ADVISOR)
+    with pytest.raises(gr.Error, match="must be a whole number"):
+        handlers.audit_reads(kept, "12a", "", reader=RISK)
