@@ -23,6 +23,7 @@ data: venv
 
 demo: data
 	$(PY) -m train --data-dir $(DATA_DIR) --trials 8 --timeout 60 --folds 3
+	$(PY) -m access demo
 	CREDIT_SCORING_DEMO_DATA=$(DATA_DIR) $(VENV)/bin/bentoml serve service:CreditScoring --port 3000
 
 lint: venv

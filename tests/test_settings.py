@@ -40,3 +40,23 @@ def test_a_bad_value_stops_with_one_line_naming_the_variable(monkeypatch, name, 
     with pytest.raises(SystemExit) as stopped:
         load_settings()
     assert str(stopped.value) == message
+
+
+def test_named_api_keys_come_from_the_variable_and_the_file(monkeypatch, tmp_path):
+    keys_file = tmp_path / "keys"
+    keys_file.write_text(f"bank-b:{'b' * 64}\n\n")
+    monkeypatch.setenv("CREDIT_SCORING_API_KEYS", f"bank-a:{'a' * 64}, partner:{'c' * 64}")
+    monkeypatch.setenv("CREDIT_SCORING_API_KEYS_FILE", str(keys_file))
+    assert load_settings().named_api_keys() == {"bank-a": "a" * 64, "partner": "c" * 64, "bank-b": "b" * 64}
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ("bank-a:1234", "each key is name:sha256-hex-digest"),
+    (f":{'a' * 64}", "each key is name:sha256-hex-digest"),
+    (f"bank-a:{'a' * 64},bank-a:{'b' * 64}", "the key name 'bank-a' is given twice"),
+])
+def test_a_bad_named_key_stops_the_service_naming_the_variable(monkeypatch, keys, message):
+    monkeypatch.setenv("CREDIT_SCORING_API_KEYS", keys)
+    with pytest.raises(SystemExit, match=message) as stopped:
+        load_settings().named_api_keys()
+    assert str(stopped.value).startswith("CREDIT_SCORING_API_KEYS:")

@@ -18,15 +18,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from access.audit import Audit
 from decisions.database import create_store_engine
 from decisions.records import Decision, input_digest
 from load_tests.servers import ServerProcess, free_port, running, service_command
+from serving.middleware import api_key_digest
 from tests.conftest import TrainedModel
 from tests.postgres import fresh_database
 
 pytestmark = pytest.mark.server
 
 KEY = "decisions-test-key"
+#: A second, named key, given to the service as its digest only.
+PARTNER_KEY = "partner-bank-key-0123456789"
 
 
 def call(server: ServerProcess, path: str, body: object | None = None, *, key: str | None = KEY,
@@ -54,6 +58,7 @@ def keyed_server(trained_model: TrainedModel, store_file: Path,
     log_path = tmp_path_factory.mktemp("records_server") / "bentoml.log"
     port = free_port()
     env = {"BENTOML_HOME": str(trained_model.bentoml_home), "CREDIT_SCORING_API_KEY": KEY,
+           "CREDIT_SCORING_API_KEYS": f"partner-bank:{api_key_digest(PARTNER_KEY)}",
            "CREDIT_SCORING_DATABASE_URL": f"sqlite:///{store_file}",
            "CREDIT_SCORING_DEMO_DATA": str(log_path.parent / "none")}
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log_path,
@@ -109,6 +114,18 @@ def test_a_clients_decisions_list_newest_first_page_by_page(keyed_server, record
     assert [d["decision_id"] for d in page["decisions"]] == made[::-1][:2]
     _, rest = call(keyed_server, f"/decisions?sk_id_curr={client['SK_ID_CURR']}&limit=2&offset=2")
     assert [d["decision_id"] for d in rest["decisions"]] == made[:1]
+
+
+def test_a_named_key_is_the_caller_of_its_decisions_and_the_reader_of_its_reads(keyed_server, store_file,
+                                                                                 records):
+    status, [answer] = call(keyed_server, "/predict", {"applications": records[5:6]}, key=PARTNER_KEY)
+    assert status == 200 and stored(store_file, answer["decision_id"]).caller == "partner-bank"
+    assert call(keyed_server, f"/decisions/{answer['decision_id']}", key=PARTNER_KEY)[0] == 200
+    assert call(keyed_server, f"/decisions?sk_id_curr={records[5]['SK_ID_CURR']}", key=PARTNER_KEY)[0] == 200
+    reads = Audit(create_store_engine(f"sqlite:///{store_file}")).entries(reader="partner-bank")
+    assert [(r.action, r.reader_kind, r.sk_id_curr) for r in reads] == [
+        ("api:decisions", "api-key", records[5]["SK_ID_CURR"]), ("api:decision", "api-key",
+                                                                 records[5]["SK_ID_CURR"])]
 
 
 @pytest.mark.parametrize("path", ["/decisions/00000000-0000-0000-0000-000000000000",
