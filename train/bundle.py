@@ -35,7 +35,8 @@ __all__ = ["BUNDLE_FORMAT", "BundleContents", "ModelBundle", "feature_spec", "sa
 #: Version of the folder layout and bundle.json keys; bump when either changes.
 BUNDLE_FORMAT = "1"
 _FILES = {"booster": "model.txt", "bundle": "bundle.json", "suite": "suite.json",
-          "reference": "reference.json", "report": "report.html", "model_card": "model_card.md"}
+          "reference": "reference.json", "profile": "profile.json", "report": "report.html",
+          "model_card": "model_card.md"}
 
 
 def feature_spec(features: pd.DataFrame) -> list[dict[str, object]]:
@@ -63,6 +64,7 @@ class BundleContents:
     metrics: dict[str, object]
     suite: dict[str, object]
     reference: dict[str, object]
+    profile: dict[str, object]
     report_html: str
     model_card: str
     version: str = ""
@@ -85,7 +87,8 @@ def write_bundle(contents: BundleContents, directory: Path) -> None:
         "explainer": contents.explainer,
         "metrics": contents.metrics,
     }
-    for key, payload in (("bundle", bundle), ("suite", contents.suite), ("reference", contents.reference)):
+    for key, payload in (("bundle", bundle), ("suite", contents.suite), ("reference", contents.reference),
+                         ("profile", contents.profile)):
         (directory / _FILES[key]).write_text(json.dumps(payload, indent=1, allow_nan=False), encoding="utf-8")
     (directory / _FILES["report"]).write_text(contents.report_html, encoding="utf-8")
     (directory / _FILES["model_card"]).write_text(contents.model_card, encoding="utf-8")
@@ -212,6 +215,14 @@ class ModelBundle:
     def reference(self) -> dict:
         """dict: reference statistics of the training population."""
         return self._read_json("reference")
+
+    @functools.cached_property
+    def profile(self) -> dict | None:
+        """dict or None: the training population's profile for drift (`train.profile`); None for a
+        model saved before profiles were."""
+        if not (self.directory / _FILES["profile"]).is_file():
+            return None
+        return self._read_json("profile")
 
     @functools.cached_property
     def model_card(self) -> str:

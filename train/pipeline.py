@@ -28,6 +28,7 @@ from train.calibration import PlattCalibrator, brier_score, cross_fitted_probabi
 from train.data import TrainingData
 from train.fairness import age_band, fairness_table
 from train.model_card import build_model_card
+from train.profile import build_profile
 from train.reference import reference_columns, reference_statistics
 from train.report import Evidence, build_report
 from train.scorecard import Scorecard
@@ -346,6 +347,9 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
         explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(data.applications),
         reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
                                        probability=fitted.probability, seed=config.seed),
+        profile=build_profile(features, fitted.probability, threshold=fitted.threshold,
+                              gain=pd.Series(fitted.booster.feature_importance("gain"),
+                                             index=fitted.booster.feature_name())),
         report_html=build_report(evidence, title=f"Training report: {config.model_name}"),
         model_card=build_model_card(metrics, scorecard=scorecard, model_name=config.model_name),
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from train.profile import ADVISOR_FIELDS
+
 __all__ = [
     "APPROVED",
     "AUDIT_COLUMNS",
@@ -83,15 +85,10 @@ DAYS_PER_YEAR: Final = 365.25
 #: client's declared income, the things a client can actually negotiate or document.
 WHAT_IF_FIELDS: Final = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 
-#: Application columns of the new-client form, in reading order. Every other column is sent as
-#: missing, which the model handles as it handles a real client's missing value.
-FORM_FIELDS: Final = (
-    "NAME_CONTRACT_TYPE", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
-    "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE", "NAME_HOUSING_TYPE", "OCCUPATION_TYPE",
-    "ORGANIZATION_TYPE", "DAYS_BIRTH", "DAYS_EMPLOYED", "CNT_CHILDREN", "CNT_FAM_MEMBERS",
-    "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "CODE_GENDER", "NAME_FAMILY_STATUS", "EXT_SOURCE_1",
-    "EXT_SOURCE_2", "EXT_SOURCE_3", "REGION_RATING_CLIENT",
-)
+#: Application columns of the new-client form, in reading order: the raw fields an advisor sees, which
+#: the drift monitoring profiles too. Every other column is sent as missing, which the model handles as
+#: it handles a real client's missing value.
+FORM_FIELDS: Final = ADVISOR_FIELDS
 
 #: Training metrics shown on the Model tab, in this order, with what they mean for an advisor.
 METRIC_LABELS: Final = {

@@ -232,3 +232,12 @@ def test_two_replicas_share_one_postgresql_store(trained_model, records, postgre
                 made_by_one["probability"])
             assert call(one, f"/decisions/{made_by_two['decision_id']}", key=None)[1]["reasons_for"] == (
                 made_by_two["reasons_for"])
+
+
+def test_no_api_key_reaches_the_logs_or_the_store(keyed_server, store_file, records):
+    call(keyed_server, "/predict", {"applications": records[:1]}, key="a-wrong-key-" + KEY)
+    call(keyed_server, "/predict", {"applications": records[:1]}, key=PARTNER_KEY)
+    logged = keyed_server.log_path.read_text(errors="replace")
+    kept = b"".join(path.read_bytes() for path in store_file.parent.glob(store_file.name + "*"))
+    for key in (KEY, PARTNER_KEY):
+        assert key not in logged and key.encode() not in kept

@@ -19,7 +19,8 @@ def bundle_dir(small_booster, small_frame, tmp_path_factory):
         booster=small_booster, features=feature_spec(small_frame[0]),
         calibrator=PlattCalibrator(slope=0.8, intercept=-0.2), threshold=0.12, costs=CostMatrix(10, 1),
         scorecard=Scorecard(), explainer={"method": "exact TreeSHAP"}, metrics={"cv_auc": 0.75},
-        suite={"name": "suite", "expectations": []}, reference={"rows": 3000}, report_html="<html></html>",
+        suite={"name": "suite", "expectations": []}, reference={"rows": 3000},
+        profile={"rows": 3000, "approval_rate": 0.7}, report_html="<html></html>",
         model_card="# card", version="credit_scoring:test")
     write_bundle(contents, directory)
     return directory
@@ -110,3 +111,15 @@ def test_other_bundle_format_is_rejected(bundle_dir, tmp_path):
     (tmp_path / "bundle.json").write_text(json.dumps({**bundle, "bundle_format": "0"}))
     with pytest.raises(ValueError, match=r"bundle format '0' .* is not supported"):
         ModelBundle.load(tmp_path)
+
+
+def test_the_profile_travels_in_the_bundle(bundle):
+    assert bundle.profile == {"rows": 3000, "approval_rate": 0.7}
+
+
+def test_a_bundle_saved_before_profiles_has_none(bundle_dir, tmp_path):
+    import shutil
+
+    older = shutil.copytree(bundle_dir, tmp_path / "older")
+    (older / "profile.json").unlink()
+    assert ModelBundle.load(older).profile is None
