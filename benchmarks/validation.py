@@ -2,7 +2,7 @@
 
 Builds the suite from generated training applications, then times `BatchValidator.validate` on
 batches of 1 to 1,000 applications, for the whole suite and for the part the service runs (the
-ranges the training data narrowed; see ``serving.scoring.serving_suite``), each with one implausible
+ranges the training data narrowed; see ``serving.scoring.serving_suite``), each with one unusual
 application so that the second (COMPLETE) pass runs too, and each both ways: one GX expectation per
 range ("per column") and the ranges compiled into one long frame ("compiled"), side by side with
 their ratio. Prints a table and writes it as JSON to ``results/gx_validation.json``::

@@ -54,6 +54,7 @@ class Decision(Base):
     input_sha256: Mapped[str] = mapped_column(String(64))
     reasons_against: Mapped[list[str] | None] = mapped_column(JSON)
     reasons_for: Mapped[list[str] | None] = mapped_column(JSON)
+    warnings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class NewDecision:
         The validated application exactly as scored, as JSON text.
     outcome : mapping
         The scored answer: ``SK_ID_CURR``, ``probability``, ``decision``, ``threshold``, ``score``,
-        ``model_version``, and for an explanation ``reasons_against`` and ``reasons_for``.
+        ``model_version``, ``warnings`` (values outside the training range), and for an explanation
+        ``reasons_against`` and ``reasons_for``.
     """
 
     decision_id: uuid.UUID
@@ -100,7 +102,8 @@ class NewDecision:
                 "probability": outcome["probability"], "score": outcome["score"],
                 "decision": outcome["decision"], "input_json": self.input_json,
                 "input_sha256": input_digest(self.input_json),
-                "reasons_against": outcome.get("reasons_against"), "reasons_for": outcome.get("reasons_for")}
+                "reasons_against": outcome.get("reasons_against"), "reasons_for": outcome.get("reasons_for"),
+                "warnings": outcome.get("warnings") or []}
 
 
 def new_decisions(inputs: Sequence[str], outcomes: Sequence[dict[str, Any]], *, endpoint: str, origin: str,

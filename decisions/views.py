@@ -31,6 +31,8 @@ class DecisionSummary(BaseModel):
     probability: float = Field(description="Calibrated probability of default")
     score: int = Field(description="Credit score in points")
     decision: Literal["approved", "refused"]
+    warnings: list[dict[str, str]] = Field(
+        default_factory=list, description="Values outside the training data's range it was scored with")
 
     @classmethod
     def of(cls, record: Decision) -> DecisionSummary:
@@ -43,7 +45,8 @@ class DecisionSummary(BaseModel):
                 "endpoint": record.endpoint, "origin": record.origin, "caller": record.caller,
                 "SK_ID_CURR": record.sk_id_curr,
                 "model_version": record.model_version, "threshold": record.threshold,
-                "probability": record.probability, "score": record.score, "decision": record.decision}
+                "probability": record.probability, "score": record.score, "decision": record.decision,
+                "warnings": record.warnings or []}
 
 
 class DecisionView(DecisionSummary):

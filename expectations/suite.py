@@ -29,6 +29,7 @@ from pathlib import Path
 import great_expectations as gx
 import numpy as np
 import pandas as pd
+from great_expectations.expectations.metadata_types import FailureSeverity
 
 from features.schema import Column, Kind, Table, table
 
@@ -84,9 +85,8 @@ def build_suite(applications: pd.DataFrame, *, quantiles: tuple[float, float] = 
         for column in APPLICATION_TABLE.categorical]
     for column in APPLICATION_TABLE.numeric:
         values = applications[column.name] if column.name in applications.columns else None
-        bounds = _plausible_range(column, values, quantiles=quantiles, margin=margin)
-        if bounds is not None:
-            expectations.append(_range_expectation(column, bounds))
+        expectations += _range_expectations(column, _plausible_range(column, values, quantiles=quantiles,
+                                                                      margin=margin))
     # Built without a data context (none is needed to describe a suite): passing the list at
     # construction avoids add_expectation, which looks for a project to save into.
     suite = gx.ExpectationSuite(name=SUITE_NAME, expectations=expectations,
@@ -106,7 +106,7 @@ def _plausible_range(column: Column, values: pd.Series | None, *, quantiles: tup
     if not len(x) or q_high == q_low:
         if hard == (None, None):
             return None
-        return hard[0], hard[1], {"source": "schema hard limits", "training_values": len(x)}
+        return hard[0], hard[1], {**_HARD, "training_values": len(x)}
     spread = q_high - q_low
     low = min(q_low - margin * spread, x.min())
     high = max(q_high + margin * spread, x.max())
@@ -129,14 +129,36 @@ def _round_out(value: float, *, down: bool) -> float:
     return (math.floor if down else math.ceil)(value * scale) / scale
 
 
-def _range_expectation(column: Column, bounds: tuple[float | None, float | None, dict]):
+_HARD = {"source": "schema hard limits"}
+
+
+def _range_expectations(column: Column, bounds: tuple[float | None, float | None, dict] | None) -> list:
+    """The range checks of one column: critical at the schema's hard limits, a warning at the training
+    range, the hard one first.
+
+    A value outside the schema's hard limits is impossible and is refused (the request model refuses
+    it too, from the same schema). A value inside them but outside the training data's range is
+    possible: a real holdout client sent AMT_REQ_CREDIT_BUREAU_DAY = 5 where training had seen 0-3.
+    It is scored, with a warning.
+    """
+    if bounds is None:
+        return []
+    if bounds[2]["source"] == _HARD["source"]:
+        return [_range_expectation(column, bounds, FailureSeverity.CRITICAL)]
+    hard = [] if (column.low, column.high) == (None, None) else [
+        _range_expectation(column, (column.low, column.high, _HARD), FailureSeverity.CRITICAL)]
+    return [*hard, _range_expectation(column, bounds, FailureSeverity.WARNING)]
+
+
+def _range_expectation(column: Column, bounds: tuple[float | None, float | None, dict],
+                       severity: FailureSeverity):
     low, high, how = bounds
     options = {}
     if column.sentinel is not None:
         # the placeholder means "not applicable", not a value: GX checks only the other rows
         options = {"row_condition": f"{column.name} != {column.sentinel}", "condition_parser": "pandas"}
     return gx.expectations.ExpectColumnValuesToBeBetween(
-        column=column.name, min_value=low, max_value=high, meta=how, **options)
+        column=column.name, min_value=low, max_value=high, meta=how, severity=severity, **options)
 
 
 def save_suite(suite: dict, path: str | Path) -> Path:

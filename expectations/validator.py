@@ -42,11 +42,14 @@ class Failure:
         The field.
     message : str
         The problem in words, with the value and the rule.
+    severity : {"critical", "warning"}
+        The expectation's: a critical failure keeps the row from being scored, a warning does not.
     """
 
     row: int
     column: str
     message: str
+    severity: str = "critical"
 
 
 class BatchValidator:
@@ -131,7 +134,7 @@ class BatchValidator:
         expectations = [self._suite.expectations[i] for i in self._plain]
         results = self._two_passes(expectations, frame)
         return [(self._plain[at], failure) for at, result in results
-                for failure in _failures(result, len(frame))]
+                for failure in _failures(result, len(frame), expectations[at].severity.value)]
 
     def _range_failures(self, frame: pd.DataFrame) -> list[tuple[int, Failure]]:
         """Check the compiled ranges on `frame`'s long frame; return (suite position, failure) pairs."""
@@ -139,6 +142,7 @@ class BatchValidator:
         if long.frame.empty:  # every checked value missing or excluded: nothing for GX to check
             return []
         checked = self._ranges.expectations
+        severities = [self._suite.expectations[i].severity.value for i in self._compiled]
         found = []
         for _, result in self._two_passes([LONG_EXPECTATION], long.frame):
             if result.exception_info.get("raised_exception"):
@@ -149,10 +153,11 @@ class BatchValidator:
         failures = []
         for at in sorted(set(found)):
             row, check = int(long.rows[at]), int(long.checks[at])
-            kwargs = checked[check].kwargs
+            kwargs, severity = checked[check].kwargs, severities[check]
             value = frame.iat[row, frame.columns.get_loc(kwargs["column"])]
             failures.append((self._compiled[check], Failure(row, kwargs["column"],
-                                                            _message(RANGE_TYPE, kwargs, value))))
+                                                            _message(RANGE_TYPE, kwargs, value, severity),
+                                                            severity)))
         return failures
 
     def _two_passes(self, expectations: list,
@@ -175,7 +180,7 @@ class BatchValidator:
                               batch_parameters={"dataframe": frame}).validate_expectation_suite(suite)
 
 
-def _failures(result: ExpectationValidationResult, n_rows: int) -> Iterable[Failure]:
+def _failures(result: ExpectationValidationResult, n_rows: int, severity: str) -> Iterable[Failure]:
     """Turn one failed expectation's COMPLETE result into one Failure per offending row."""
     config = result.expectation_config
     column = config.kwargs["column"]
@@ -184,19 +189,21 @@ def _failures(result: ExpectationValidationResult, n_rows: int) -> Iterable[Fail
         return [Failure(row, column, message) for row in range(n_rows)]
     details = result.result
     if "unexpected_index_list" not in details:  # a whole-column expectation, such as the dtype
-        message = _message(config.type, config.kwargs, details.get("observed_value"))
-        return [Failure(row, column, message) for row in range(n_rows)]
-    return [Failure(int(row), column, _message(config.type, config.kwargs, value))
+        message = _message(config.type, config.kwargs, details.get("observed_value"), severity)
+        return [Failure(row, column, message, severity) for row in range(n_rows)]
+    return [Failure(int(row), column, _message(config.type, config.kwargs, value, severity), severity)
             for row, value in zip(details["unexpected_index_list"], details["unexpected_list"], strict=True)]
 
 
-def _message(kind: str, kwargs: dict, value: object) -> str:
+def _message(kind: str, kwargs: dict, value: object, severity: str) -> str:
     if kind == "expect_column_values_to_not_be_null":
         return "is missing; it is required"
     if kind == "expect_column_values_to_be_between":
-        expected = _range_text(kwargs["min_value"], kwargs["max_value"])
-        return (f"{value:g} is not plausible: it should be {expected} (the training data's range with a "
-                "margin); check the unit and the sign")
+        expected = _range_text(kwargs.get("min_value"), kwargs.get("max_value"))
+        if severity == "warning":
+            return (f"{value:g} is outside the range seen in training ({expected}, with a margin): scored "
+                    "all the same; check the unit and the sign")
+        return f"{value:g} is not possible: it should be {expected}"
     if kind == "expect_column_values_to_be_in_set":
         return f"{value!r} is not an allowed level; expected one of {', '.join(kwargs['value_set'])}"
     if kind == "expect_column_values_to_be_in_type_list":

@@ -57,8 +57,8 @@ def feature_rows(features: pd.DataFrame) -> list[dict[str, object]]:
 def accepted(records: Sequence[dict[str, Any]], bundle: ModelBundle) -> list[bool]:
     """Return, per record, whether the service would score it (request model and the model's suite).
 
-    A model trained on few clients has narrow plausible ranges: a generated client outside them is
-    answered 422, which a load run would count as a failure of the service.
+    Only an impossible value is refused (critical expectations); a value outside the training range
+    is scored with a warning. A client the service refuses would count as a failure of a load run.
     """
     applications = PredictBody.model_validate({"applications": list(records)}).applications
     outcomes = Scorer(bundle).predict(applications)

@@ -7,10 +7,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Contribution", "ErrorBody", "Explanation", "ModelCard", "Prediction", "Problem",
+__all__ = ["Contribution", "ErrorBody", "Explanation", "FieldWarning", "ModelCard", "Prediction", "Problem",
            "RecordedExplanation", "RecordedPrediction"]
 
 _CONFIG = ConfigDict(extra="forbid")
+
+
+class FieldWarning(BaseModel):
+    """A value that is possible but outside what the model saw in training: scored, and said so."""
+
+    model_config = _CONFIG
+    field: str = Field(description="The field, e.g. AMT_REQ_CREDIT_BUREAU_DAY")
+    warning: str = Field(description="The value and the range seen in training")
 
 
 class Prediction(BaseModel):
@@ -24,6 +32,9 @@ class Prediction(BaseModel):
     threshold: float = Field(ge=0, le=1, description="The probability of default at which refusal starts")
     score: int = Field(description="Credit score in points: the higher, the safer")
     model_version: str = Field(description="The model that decided (BentoML model tag)")
+    warnings: list[FieldWarning] = Field(
+        default_factory=list, description="Values outside the training data's range: scored all the same, "
+                                          "worth a second look")
 
 
 class Contribution(BaseModel):

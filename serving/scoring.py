@@ -20,7 +20,7 @@ from features.descriptions import feature_description
 from features.records import records_to_columns
 from serving.reasons import ReasonWriter
 from serving.requests import APPLICATION_TABLE, guaranteed_by_request_model
-from serving.responses import Explanation, Prediction, Problem
+from serving.responses import Explanation, FieldWarning, Prediction, Problem
 from train.bundle import ModelBundle
 
 __all__ = ["ExplanationOutcome", "PredictionOutcome", "Scorer", "serving_suite"]
@@ -79,10 +79,11 @@ class Scorer:
         applications : sequence of mapping
             Application records as the request model validated them (`serving.requests.Application`).
         """
-        problems, valid, features = self._validated_features(applications)
+        problems, warnings, valid, features = self._validated_features(applications)
         outcomes = [PredictionOutcome(problems=found) for found in problems]
         if valid:
-            for i, prediction in zip(valid, self._predictions(features), strict=True):
+            for i, prediction in zip(valid, self._predictions(features, [warnings[i] for i in valid]),
+                                     strict=True):
                 outcomes[i] = PredictionOutcome(prediction=prediction)
         return outcomes
 
@@ -94,11 +95,11 @@ class Scorer:
         applications : sequence of mapping
             Application records as the request model validated them (`serving.requests.Application`).
         """
-        problems, valid, features = self._validated_features(applications)
+        problems, warnings, valid, features = self._validated_features(applications)
         outcomes = [ExplanationOutcome(problems=found) for found in problems]
         if not valid:
             return outcomes
-        predictions = self._predictions(features)
+        predictions = self._predictions(features, [warnings[i] for i in valid])
         shap, base = self.bundle.contributions(features)
         values = _feature_values(features, self.bundle.feature_names)
         for row, (i, prediction) in enumerate(zip(valid, predictions, strict=True)):
@@ -107,8 +108,9 @@ class Scorer:
         return outcomes
 
     def _validated_features(self, records: Sequence[Mapping[str, Any]]) -> tuple[
-            list[list[Problem]], list[int], pd.DataFrame | None]:
-        """Validate the batch; return each application's problems, the valid positions, their features.
+            list[list[Problem]], list[list[FieldWarning]], list[int], pd.DataFrame | None]:
+        """Validate the batch; return each application's problems and warnings, the positions of those
+        that can be scored (no problem), and their features.
 
         The features of every application are built, then those of the valid ones kept: each row
         depends on its own application only, and the application table is built once, for both.
@@ -116,23 +118,30 @@ class Scorer:
         ids, applications, tables = records_to_columns(records)
         assert list(applications.dtypes.items()) == self._dtypes, "records_to_columns broke dtypes: a bug"
         problems: list[list[Problem]] = [[] for _ in records]
+        warnings: list[list[FieldWarning]] = [[] for _ in records]
         for failure in self.validator.validate(applications):
-            problems[failure.row].append(Problem(index=None, SK_ID_CURR=records[failure.row]["SK_ID_CURR"],
-                                                 field=failure.column, problem=failure.message))
+            row = failure.row
+            if failure.severity == "warning":
+                warnings[row].append(FieldWarning(field=failure.column, warning=failure.message))
+            else:
+                problems[row].append(Problem(index=None, SK_ID_CURR=records[row]["SK_ID_CURR"],
+                                             field=failure.column, problem=failure.message))
         valid = [i for i, found in enumerate(problems) if not found]
         if not valid:
-            return problems, valid, None
+            return problems, warnings, valid, None
         features = build_features_from_tables(applications, tables, ids=ids)
-        return problems, valid, features if len(valid) == len(records) else features.iloc[valid]
+        return problems, warnings, valid, features if len(valid) == len(records) else features.iloc[valid]
 
-    def _predictions(self, features: pd.DataFrame) -> list[Prediction]:
+    def _predictions(self, features: pd.DataFrame,
+                     warnings: Sequence[list[FieldWarning]]) -> list[Prediction]:
         probability = self.bundle.predict_proba(features)
         refused = self.bundle.decide(probability)
         points = self.bundle.score_points(probability)
         return [Prediction(SK_ID_CURR=int(sk_id), probability=float(p), threshold=self.bundle.threshold,
                            decision="refused" if r else "approved", score=int(s),
-                           model_version=self.bundle.version)
-                for sk_id, p, r, s in zip(features.index, probability, refused, points, strict=True)]
+                           model_version=self.bundle.version, warnings=w)
+                for sk_id, p, r, s, w in zip(features.index, probability, refused, points, warnings,
+                                             strict=True)]
 
     def _explanation(self, prediction: Prediction, shap: np.ndarray, base: float,
                      values: list[float | str | None]) -> Explanation:

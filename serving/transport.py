@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 #: What the decision record keeps of a scored answer (not an explanation's 800+ contributions).
 OUTCOME_FIELDS = frozenset({"SK_ID_CURR", "probability", "decision", "threshold", "score", "model_version",
-                            "reasons_against", "reasons_for"})
+                            "warnings", "reasons_against", "reasons_for"})
 
 
 class Answer(BaseModel):

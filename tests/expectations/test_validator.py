@@ -35,8 +35,17 @@ def test_plausible_batch_has_no_failures(validator, incoming):
 def test_failures_name_row_field_and_value(validator, incoming):
     frame = with_values(incoming, {(3, "AMT_INCOME_TOTAL"): 5e9, (7, "CNT_CHILDREN"): 25.0})
     failures = validator.validate(frame)
-    assert [(f.row, f.column) for f in failures] == [(3, "AMT_INCOME_TOTAL"), (7, "CNT_CHILDREN")]
-    assert failures[0].message.startswith("5e+09 is not plausible: it should be between 1 and")
+    assert [(f.row, f.column, f.severity) for f in failures] == [(3, "AMT_INCOME_TOTAL", "warning"),
+                                                                 (7, "CNT_CHILDREN", "warning")]
+    assert failures[0].message.startswith("5e+09 is outside the range seen in training (between 1 and")
+    assert failures[0].message.endswith("scored all the same; check the unit and the sign")
+
+
+def test_an_impossible_value_is_critical_and_outside_the_training_range_too(validator, incoming):
+    failures = validator.validate(with_values(incoming, {(2, "CNT_CHILDREN"): -1.0}))
+    assert [(f.row, f.column, f.severity) for f in failures] == [(2, "CNT_CHILDREN", "critical"),
+                                                                 (2, "CNT_CHILDREN", "warning")]
+    assert failures[0].message.startswith("-1 is not possible: it should be")
 
 
 def test_rows_are_reported_by_position_whatever_the_index(validator, incoming):
@@ -81,7 +90,7 @@ def with_random_problems(incoming: pd.DataFrame, suite: dict, seed: int) -> pd.D
     frame = incoming.copy()
     for expectation in ranges_only(suite)["expectations"]:
         kwargs = expectation["kwargs"]
-        bound = kwargs["max_value"] if kwargs["max_value"] is not None else kwargs["min_value"]
+        bound = kwargs["max_value"] if kwargs.get("max_value") is not None else kwargs["min_value"]
         column = frame.columns.get_loc(kwargs["column"])
         just_past = np.nextafter(np.float32(bound), np.float32(np.inf))
         choices = [bound, just_past, -abs(bound) - 1, 10 * abs(bound) + 1, DAYS_SENTINEL, np.nan, np.inf,

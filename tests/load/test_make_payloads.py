@@ -90,9 +90,9 @@ def test_too_few_clients_are_refused():
         build_payloads(clients=5, seed=1, progress=False)
 
 
-def test_clients_the_model_would_reject_are_left_out(trained_model, payload_file):
+def test_clients_are_kept_unless_the_model_would_refuse_them(trained_model, payload_file):
     bundle = ModelBundle.load(trained_model.path)
     kept = read_payloads(payload_file)
     assert all(accepted(kept.with_history, bundle)) and all(accepted(kept.without_history, bundle))
-    implausible = {**kept.without_history[0], "AMT_REQ_CREDIT_BUREAU_MON": 1e6}
-    assert accepted([kept.without_history[0], implausible], bundle) == [True, False]
+    unusual = {**kept.without_history[0], "AMT_REQ_CREDIT_BUREAU_MON": 1e6}
+    assert accepted([kept.without_history[0], unusual], bundle) == [True, True]

@@ -44,7 +44,8 @@ def metric(client: httpx.Client, name: str, **labels: str) -> float:
     return total
 
 
-def implausible(record: dict) -> dict:
+def unusual(record: dict) -> dict:
+    """The record with a possible income far outside the training data's range."""
     return {**record, "AMT_INCOME_TOTAL": 5e9}
 
 
@@ -84,8 +85,18 @@ BAD_INPUTS = {
     "history of another client": (
         lambda r: {**r, "previous_application": [{"SK_ID_CURR": r["SK_ID_CURR"] + 1}]}, 422,
         "previous_application", "nested under SK_ID_CURR"),
-    "implausible value": (implausible, 422, "AMT_INCOME_TOTAL", "not plausible"),
 }
+
+
+@pytest.mark.parametrize("endpoint", ["/predict", "/explain"])
+def test_a_possible_value_outside_the_training_range_is_scored_with_a_warning(client, records, endpoint):
+    response = client.post(endpoint, json={"applications": [records[0], unusual(records[1])]})
+    assert response.status_code == 200, response.text
+    clean, warned = response.json()
+    assert clean["warnings"] == []
+    [warning] = warned["warnings"]
+    assert warning["field"] == "AMT_INCOME_TOTAL"
+    assert "outside the range seen in training" in warning["warning"]
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -120,7 +131,7 @@ def test_too_many_applications_are_refused_with_the_limit(client):
     assert f"at most {MAX_PREDICT_APPLICATIONS} items" in response.json()["problems"][0]["problem"]
 
 
-def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, records):
+def test_an_unusual_application_in_the_same_batch_leaves_its_warning_to_itself(client, records):
     """A long batch keeps the model busy while two clients' requests queue and are merged into the next."""
     before = {part: metric(client, f"credit_scoring_batch_applications_{part}", endpoint="predict")
               for part in ("sum", "count")}
@@ -137,7 +148,7 @@ def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, r
         assert time.monotonic() < deadline, "the long request never reached the model service"
         time.sleep(0.005)
     clients = [threading.Thread(target=post, args=(name, [record]))
-               for name, record in (("valid", records[3]), ("invalid", implausible(records[4])))]
+               for name, record in (("valid", records[3]), ("unusual", unusual(records[4])))]
     for thread in clients:
         thread.start()
     for thread in [*clients, blocker]:
@@ -146,9 +157,11 @@ def test_invalid_request_in_the_same_batch_does_not_fail_the_valid_one(client, r
              for part in ("sum", "count")}
     assert answers["blocker"].status_code == 200
     assert answers["valid"].status_code == 200
-    assert answers["valid"].json()[0]["SK_ID_CURR"] == records[3]["SK_ID_CURR"]
-    assert answers["invalid"].status_code == 422
-    assert answers["invalid"].json()["problems"][0]["SK_ID_CURR"] == records[4]["SK_ID_CURR"]
+    [valid] = answers["valid"].json()
+    assert valid["SK_ID_CURR"] == records[3]["SK_ID_CURR"] and valid["warnings"] == []
+    [warned] = answers["unusual"].json()
+    assert warned["SK_ID_CURR"] == records[4]["SK_ID_CURR"]
+    assert warned["warnings"][0]["field"] == "AMT_INCOME_TOTAL"
     # three requests in at most two batches: the two clients' requests were merged into one batch
     assert after["sum"] - before["sum"] == len(blocking) + 2 and after["count"] - before["count"] <= 2
 
@@ -188,7 +201,7 @@ def test_health_and_readiness_answer(client, path):
 
 def test_metrics_count_approved_refused_and_rejected_applications(client, records):
     client.post("/predict", json={"applications": records[:10]})
-    client.post("/predict", json={"applications": [implausible(records[0])]})
+    client.post("/predict", json={"applications": [{**records[0], "AMT_INCOME_TOTAL": -1.0}]})
     counts = {outcome: metric(client, "credit_scoring_applications_total", endpoint="predict",
                               outcome=outcome) for outcome in ("approved", "refused", "rejected")}
     assert counts["approved"] + counts["refused"] >= 10 and counts["rejected"] >= 1

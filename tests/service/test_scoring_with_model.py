@@ -39,7 +39,8 @@ def cited(reason: str, contributions) -> list:
     return [c for c in contributions if reason.startswith(f"{c.label}: ")]
 
 
-def implausible(application):
+def unusual(application):
+    """The application with a possible income far outside the training data's range."""
     return {**application, "AMT_INCOME_TOTAL": 5e9}
 
 
@@ -58,20 +59,20 @@ def test_decision_score_and_version_follow_the_bundle(scorer, bundle, applicatio
         assert (prediction.threshold, prediction.model_version) == (bundle.threshold, bundle.version)
 
 
-def test_implausible_application_is_answered_with_problems_and_the_others_scored(scorer, applications,
+def test_an_unusual_application_is_scored_with_its_warning_and_the_others_without(scorer, applications,
                                                                                     offline):
-    batch = [applications[0], implausible(applications[1]), applications[2]]
+    batch = [applications[0], unusual(applications[1]), applications[2]]
     outcomes = scorer.predict(batch)
-    assert outcomes[1].prediction is None
-    [problem] = outcomes[1].problems
-    assert (problem.SK_ID_CURR, problem.field) == (applications[1]["SK_ID_CURR"], "AMT_INCOME_TOTAL")
-    assert "not plausible" in problem.problem
+    assert all(o.problems == [] for o in outcomes)
+    [warning] = outcomes[1].prediction.warnings
+    assert warning.field == "AMT_INCOME_TOTAL" and "outside the range seen in training" in warning.warning
+    assert [outcomes[i].prediction.warnings for i in (0, 2)] == [[], []]
     assert [outcomes[i].prediction.probability for i in (0, 2)] == pytest.approx(offline[[0, 2]], abs=1e-12)
 
 
-def test_batch_where_every_application_fails_scores_nothing(scorer, applications):
-    outcomes = scorer.explain([implausible(a) for a in applications[:3]])
-    assert all(o.explanation is None and len(o.problems) == 1 for o in outcomes)
+def test_a_batch_of_unusual_applications_is_explained_with_their_warnings(scorer, applications):
+    outcomes = scorer.explain([unusual(a) for a in applications[:3]])
+    assert all(o.explanation is not None and len(o.explanation.warnings) == 1 for o in outcomes)
 
 
 def test_the_same_client_twice_in_a_batch_gets_the_same_answer_twice(scorer, applications):

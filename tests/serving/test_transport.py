@@ -56,6 +56,6 @@ def test_a_scored_answer_carries_the_json_of_what_was_scored_and_its_decision():
 
 
 def test_an_answer_without_a_score_carries_its_problems_only():
-    problems = [Problem(index=None, SK_ID_CURR=7, field="AMT_INCOME_TOTAL", problem="5e+09 is not plausible")]
+    problems = [Problem(index=None, SK_ID_CURR=7, field="AMT_INCOME_TOTAL", problem="-1 is not possible")]
     answer = Answer.of(None, problems)
     assert (answer.text, answer.decision, answer.problems) == (None, None, problems)
