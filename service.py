@@ -19,10 +19,11 @@ Settings (`settings.Settings`, the README's table) are read once, here, when the
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,7 +41,7 @@ from starlette.responses import JSONResponse, Response
 from access.audit import Audit, Read
 from access.ledger import StoreLedger
 from access.sign_in import Gate, SignInRequired
-from decisions.database import StoreUnavailableError, open_store
+from decisions.database import StoreUnavailableError, create_store_engine, open_store
 from decisions.lookup import DEFAULT_PAGE, MAX_PAGE, DecisionLookup
 from decisions.records import NewDecision, Origin, new_decisions
 from decisions.replay import ModelVersionMissingError, Rescorer
@@ -49,10 +50,22 @@ from decisions.views import DecisionPage, DecisionView
 from decisions.writer import DecisionWriter
 from features.loaders import cast_to_schema
 from features.schema import table
+from monitoring.drift import Drift
+from monitoring.metrics import publish
+from monitoring.monitor import DEFAULT_WINDOW, MAX_WINDOW, Monitor, Refresher
+from monitoring.views import DriftAnswer
 from serving.coalescing import Coalescer
 from serving.collector import tune_for_serving
 from serving.limits import BodyLimits
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
+from serving.metrics import (
+    APPLICATIONS,
+    BATCH_APPLICATIONS,
+    FIELD_REJECTIONS,
+    FIELD_WARNINGS,
+    VALIDATION_SECONDS,
+    count_fields,
+)
 from serving.middleware import ApiKeyMiddleware, ProblemResponses, api_key_digest, request_caller
 from serving.problems import error_response, parameter_problems
 from serving.requests import (
@@ -109,19 +122,6 @@ except bentoml.exceptions.NotFound:
                      ) from None
 
 logging.getLogger(BENTOML_REQUEST_LOGGER).addFilter(RejectionSummary())
-
-APPLICATIONS = bentoml.metrics.Counter(
-    name="credit_scoring_applications", labelnames=["endpoint", "outcome"],
-    documentation="Applications answered, by endpoint and outcome (approved, refused, rejected)")
-VALIDATION_SECONDS = bentoml.metrics.Histogram(
-    name="credit_scoring_validation_seconds", labelnames=["endpoint"],
-    documentation="Great Expectations validation time per batch",
-    buckets=(0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
-BATCH_APPLICATIONS = bentoml.metrics.Histogram(
-    name="credit_scoring_batch_applications", labelnames=["endpoint"],
-    documentation="Applications per batch the model scored, merged from the requests of many clients",
-    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000))
-
 
 def _model_path(service: bentoml.Service, latest: str) -> str:
     """Return the folder of the service's model: the version pinned in the Bento when served from one.
@@ -196,6 +196,31 @@ class ScoringModel:
         BATCH_APPLICATIONS.labels(endpoint=endpoint).observe(applications)
 
 
+@bentoml.service(name="credit_scoring_monitor", workers=1, traffic={"timeout": 300}, logging=_LOGGING)
+class DriftMonitor:
+    """Drift of the recorded traffic against the training reference, on demand and in the background.
+
+    A process of its own, off the scoring path: building thousands of recorded inputs into features
+    takes seconds of CPU, which in the entry service's process would hold the GIL against every
+    request. Its gauges reach /metrics with the other services' metrics.
+    """
+
+    model_ref = bentoml.models.BentoModel(MODEL_TAG)
+
+    def __init__(self) -> None:
+        bundle = ModelBundle.load(_model_path(DriftMonitor, self.model_ref.path))
+        # The entry service brings the store's schema up to date; this one only reads it.
+        store = DecisionStore(create_store_engine(SETTINGS.database_url))
+        self.monitor = Monitor(store, bundle.profile, model_version=bundle.version)
+        if SETTINGS.monitoring and bundle.profile is not None:
+            Refresher(self.monitor, publish, every_seconds=SETTINGS.monitoring_seconds).start()
+
+    @bentoml.api
+    def drift(self, last: int = DEFAULT_WINDOW, since: datetime | None = None) -> dict[str, Any]:
+        """The drift of the model's `last` newest decisions (made since `since`), bins and shares included."""
+        return self.monitor.drift(last=last, since=since).to_json()
+
+
 #: Seconds the callers of an ended model-service call wait once it started the next (see `_forwarder`).
 _HANDOFF_S = 0.003
 
@@ -225,8 +250,10 @@ def _problems(answers: Sequence[Answer]) -> list[Problem]:
             for index, answer in enumerate(answers) for problem in answer.problems]
 
 
-def _count_rejected(path: str, count: int) -> None:
-    APPLICATIONS.labels(endpoint=path.strip("/"), outcome="rejected").inc(count)
+def _count_rejected(path: str, count: int, fields: Sequence[str | None]) -> None:
+    endpoint = path.strip("/")
+    APPLICATIONS.labels(endpoint=endpoint, outcome="rejected").inc(count)
+    count_fields(FIELD_REJECTIONS, endpoint, fields)
 
 
 def _as_sent(applications: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -270,6 +297,7 @@ class CreditScoring:
 
     model_ref = bentoml.models.BentoModel(MODEL_TAG)
     scoring = bentoml.depends(ScoringModel)
+    monitor = bentoml.depends(DriftMonitor)
 
     def __init__(self) -> None:
         self.bundle = ModelBundle.load(_model_path(CreditScoring, self.model_ref.path),
@@ -283,7 +311,7 @@ class CreditScoring:
         self.gate = Gate.of(engine, session_lifetime=timedelta(hours=SETTINGS.session_hours))
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
                                model_info=ModelInfo.from_bundle(self.bundle),
-                               ledger=StoreLedger(self.decisions, self.audit))
+                               ledger=StoreLedger(self.decisions, self.audit), drift=self.drift_for_page)
         tune_for_serving()
 
     @bentoml.api(route="/predict")
@@ -319,7 +347,7 @@ class CreditScoring:
         answers = await forward(sent)
         problems = _problems(answers)
         if problems:
-            _count_rejected(endpoint, len(answers))
+            _count_rejected(endpoint, len(answers), [problem.field for problem in problems])
             ctx.response.status_code = 422
             return error_response(problems, status_code=422)
         records = new_decisions(sent, [answer.outcome for answer in answers], endpoint=endpoint, origin="api",
@@ -332,6 +360,7 @@ class CreditScoring:
         for decision in ("approved", "refused"):
             APPLICATIONS.labels(endpoint=endpoint, outcome=decision).inc(
                 sum(answer.decision == decision for answer in answers))
+        count_fields(FIELD_WARNINGS, endpoint, [w["field"] for a in answers for w in a.outcome["warnings"]])
         return Response("[" + ",".join(_with_decision_ids(answers, records)) + "]",
                         media_type="application/json")
 
@@ -376,6 +405,27 @@ class CreditScoring:
         return self._audited(request, sk_id_curr, "api:decisions",
                              f"{len(page.decisions)} decision summaries of {page.total}", page)
 
+    @STORE_APP.get("/monitoring/drift", response_model=DriftAnswer, response_model_exclude_unset=True,
+                   responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    async def drift(self, last: Annotated[int, Query(ge=1, le=MAX_WINDOW)] = DEFAULT_WINDOW,
+                    since: datetime | None = None) -> dict[str, Any] | JSONResponse:
+        """The drift of the `last` newest decisions of the model in service (made since `since`, an ISO
+        time), against its training reference: PSI per profiled feature and of the probability, with a
+        status (stable, watch, drifted), and the approval rate now and in training. Fewer than 500
+        decisions get the count and no verdict."""
+        if self.bundle.profile is None:
+            return _error(409, f"model {self.bundle.version} was saved without a reference profile; train it "
+                               "again with this version of `python -m train` to monitor its drift")
+        found = await self.monitor.to_async.drift(last=last, since=_utc(since))
+        return Drift.from_json(found).answer()
+
+    def drift_for_page(self, last: int) -> Drift:
+        """The drift of the `last` newest decisions, for the page's monitoring tab (from a thread)."""
+        if self.bundle.profile is None:
+            raise LookupError(f"model {self.bundle.version} was saved without a reference profile")
+        found = anyio.from_thread.run(functools.partial(self.monitor.to_async.drift, last=last))
+        return Drift.from_json(found)
+
     def _audited(self, request: Request, sk_id_curr: int, action: str, shown: str,
                  answer: DecisionView | DecisionPage) -> DecisionView | DecisionPage | JSONResponse:
         """Return `answer` once its read is on record; a read that cannot be recorded is not answered."""
@@ -413,6 +463,11 @@ class CreditScoring:
         return [orjson.loads(text) for text in _with_decision_ids(answers, decided)]
 
 
+def _utc(when: datetime | None) -> datetime | None:
+    """A time as given, in UTC when it names no zone."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
 def _error(status_code: int, message: str) -> JSONResponse:
     return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status_code)
 
@@ -433,8 +488,9 @@ def _demo_portfolio(folder: Path) -> Portfolio:
 _API_KEYS = SETTINGS.named_api_keys() | (
     {"default": api_key_digest(SETTINGS.api_key.get_secret_value())} if SETTINGS.api_key else {})
 if _API_KEYS:
-    CreditScoring.add_asgi_middleware(ApiKeyMiddleware, keys=_API_KEYS,
-                                      protected=("/predict", "/explain", "/model/card", "/decisions"))
+    CreditScoring.add_asgi_middleware(
+        ApiKeyMiddleware, keys=_API_KEYS,
+        protected=("/predict", "/explain", "/model/card", "/decisions", "/monitoring"))
 CreditScoring.add_asgi_middleware(SignInRequired, prefix="/ui",
                                   gate=lambda: bentoml.get_current_service().gate,
                                   frame_ancestors=SETTINGS.frame_ancestors)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     api_keys: str = Field(default="", description="named API keys: name:sha256hex,... (python -m access key)")
     api_keys_file: Path | None = Field(default=None,
                                        description="a file of named API keys, one name:sha256hex a line")
+    monitoring: Switch = Field(default=True, description="drift computed in the background for /metrics")
+    monitoring_seconds: Count = Field(default=300, description="seconds between two background drift "
+                                                               "computations")
     session_hours: Count = Field(default=8, description="hours an advisor's sign-in session lasts")
     frame_ancestors: str = Field(default="'none'", description="who may frame the advisor page (CSP)")
 

@@ -51,6 +51,16 @@ class DecisionStore:
                                    .limit(limit).offset(offset)).all()
         return total, list(page)
 
+    def recent(self, *, model_version: str, last: int, since: datetime | None = None) -> list[Decision]:
+        """Return the `last` newest decisions of `model_version` (made at or after `since`, if given),
+        newest first."""
+        query = (select(Decision).where(Decision.model_version == model_version)
+                 .order_by(Decision.decided_at.desc()).limit(last))
+        if since is not None:
+            query = query.where(Decision.decided_at >= since)
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
     def purge(self, *, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete the decisions made more than `older_than` before `now` (default: now); return how many.
 

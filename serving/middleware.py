@@ -36,12 +36,12 @@ class ProblemResponses:
     bodies : mapping of str to pydantic model class
         Route path -> the model of its whole JSON body.
     on_rejected : callable, optional
-        Called with (path, number of applications) for every rejected request; a body whose
-        applications cannot be counted counts as one.
+        Called with (path, number of applications, the problems' fields) for every rejected request;
+        a body whose applications cannot be counted counts as one.
     """
 
     def __init__(self, app: ASGIApp, *, bodies: Mapping[str, type[BaseModel]],
-                 on_rejected: Callable[[str, int], None] | None = None) -> None:
+                 on_rejected: Callable[[str, int, list[str | None]], None] | None = None) -> None:
         self.app = app
         self.bodies = dict(bodies)
         self.on_rejected = on_rejected
@@ -94,7 +94,7 @@ class ProblemResponses:
             parsed = _parsed(body)
             problems = problems_from_validation_error(error, parsed)
             if self.on_rejected is not None:
-                self.on_rejected(path, max(1, len(application_ids(parsed))))
+                self.on_rejected(path, max(1, len(application_ids(parsed))), [p.field for p in problems])
             not_json = any(e["type"] == "json_invalid" for e in error.errors())
             return error_response(problems, status_code=400 if not_json else 422)
         return None

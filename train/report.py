@@ -23,7 +23,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 
 from train.calibration import reliability_curve
 
-__all__ = ["Evidence", "build_report"]
+__all__ = ["REPORT_STYLE", "Evidence", "build_report", "html_table", "png_base64"]
 
 
 @dataclass
@@ -67,7 +67,8 @@ class Evidence:
     fairness: dict
 
 
-def _png(figure: plt.Figure) -> str:
+def png_base64(figure: plt.Figure) -> str:
+    """Return `figure` as a base64 PNG for an ``<img src="data:...">`` of a self-contained page; close it."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(figure)
@@ -82,7 +83,7 @@ def _roc(ev: Evidence) -> str:
     ax.set(xlabel="false-positive rate (good payers refused)", ylabel="recall (defaulters refused)",
            title="ROC curve, out-of-fold")
     ax.legend(loc="lower right")
-    return _png(fig)
+    return png_base64(fig)
 
 
 def _precision_recall(ev: Evidence) -> str:
@@ -92,7 +93,7 @@ def _precision_recall(ev: Evidence) -> str:
     ax.axhline(ev.target.mean(), ls="--", c="grey", label="default rate")
     ax.set(xlabel="recall", ylabel="precision", title="Precision-recall, out-of-fold")
     ax.legend(loc="upper right")
-    return _png(fig)
+    return png_base64(fig)
 
 
 def _calibration(ev: Evidence) -> str:
@@ -106,7 +107,7 @@ def _calibration(ev: Evidence) -> str:
     ax.set(xlabel="mean predicted probability of default", ylabel="observed default rate",
            title="Reliability (15 equal-count bins)")
     ax.legend(loc="upper left")
-    return _png(fig)
+    return png_base64(fig)
 
 
 def _cost(ev: Evidence) -> str:
@@ -125,7 +126,7 @@ def _cost(ev: Evidence) -> str:
            title=f"Business cost (FN {m['costs']['false_negative']:g}, FP {m['costs']['false_positive']:g})",
            xlim=(0, 1))
     ax.legend(loc="upper right", fontsize="small")
-    return _png(fig)
+    return png_base64(fig)
 
 
 def _tuning(ev: Evidence) -> str:
@@ -137,7 +138,7 @@ def _tuning(ev: Evidence) -> str:
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set(xlabel="completed trial", ylabel="CV AUC", title="Optuna tuning history")
     ax.legend(loc="lower right")
-    return _png(fig)
+    return png_base64(fig)
 
 
 def _shap_summary(ev: Evidence) -> str:
@@ -148,10 +149,12 @@ def _shap_summary(ev: Evidence) -> str:
     shap.summary_plot(ev.shap_values, numeric.astype("float64"), max_display=20, show=False, plot_size=(8, 7))
     fig = plt.gcf()
     fig.suptitle("SHAP summary of the final model (log-odds)")
-    return _png(fig)
+    return png_base64(fig)
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
+def html_table(rows: list[dict], columns: list[str]) -> str:
+    """Return `rows` as an HTML table of `columns` (floats to 4 significant digits, text escaped)."""
+
     def cell(value: object) -> str:
         if isinstance(value, float):
             return f"{value:.4g}"
@@ -167,7 +170,7 @@ def _fairness_html(fairness: dict) -> str:
     columns = ["group", "n", "default_rate", "approval_rate", "recall", "false_positive_rate"]
     for attribute, table in fairness.items():
         ratios = {"group": "min/max ratio", **table["ratios"]}
-        parts.append(f"<h3>{html.escape(attribute)}</h3>" + _table([*table["groups"], ratios], columns))
+        parts.append(f"<h3>{html.escape(attribute)}</h3>" + html_table([*table["groups"], ratios], columns))
     return "".join(parts)
 
 
@@ -191,7 +194,7 @@ def _metric_rows(metrics: dict) -> list[dict]:
     return [{"metric": k, "value": v} for k, v in rows]
 
 
-_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
+REPORT_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
           "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;"
           "text-align:right}th{background:#eee}img{max-width:100%}.plots{display:flex;flex-wrap:wrap;gap:1em}")
 
@@ -208,19 +211,19 @@ def build_report(evidence: Evidence, *, title: str) -> str:
     params = [{"parameter": k, "value": v} for k, v in tuning["best_params"].items()]
     weighting = [{"training": k, **v} for k, v in m["weighting"].items() if isinstance(v, dict)]
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{_STYLE}</style></head><body>
+<style>{REPORT_STYLE}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Data: {html.escape(m['data_source'])}. All figures are out-of-fold over {m['folds']} stratified folds
 unless said otherwise.</p>
-<h2>Headline metrics</h2>{_table(_metric_rows(m), ["metric", "value"])}
+<h2>Headline metrics</h2>{html_table(_metric_rows(m), ["metric", "value"])}
 <h2>Plots</h2><div class="plots">{images}</div>
 <h2>Class imbalance: unweighted vs weighted training</h2>
-{_table(weighting, ["training", "cv_auc", "brier_uncalibrated", "brier", "cost_per_1000"])}
+{html_table(weighting, ["training", "cv_auc", "brier_uncalibrated", "brier", "cost_per_1000"])}
 <p>Chosen: {html.escape(m['weighting']['chosen'])} (lower expected cost; probabilities are calibrated
 either way).</p>
 <h2>Tuning</h2><p>Study {html.escape(tuning['study_name'])}: {tuning['trials_complete']} completed,
 {tuning['trials_pruned']} pruned trials; {m['best_iteration']} boosting rounds.</p>
-{_table(params, ["parameter", "value"])}
+{html_table(params, ["parameter", "value"])}
 <h2>Model size and explanation cost</h2>
 <p>{size['trees']} trees, {size['leaves_total']} leaves, depth at most {size['depth_max']}
 (mean {size['depth_mean']:.1f}), {size['features']} features. Predict

@@ -60,6 +60,8 @@ THEME = gr.themes.Default(primary_hue="slate", font=["ui-sans-serif", "system-ui
                           font_mono=["ui-monospace", "monospace"])
 
 _TOP_FEATURES = 15
+#: The risk team's tabs: comparison, model, monitoring, audit.
+_RISK_TABS = 4
 
 
 def _resolve(source: AdvisorSource) -> Callable[[], Advisor]:
@@ -101,7 +103,7 @@ def signed_in(request: gr.Request | None) -> SignedIn:
 
 def _on_load(advisor: Advisor, reader: SignedIn) -> tuple[Any, ...]:
     risk = reader.role.can(Role.RISK)
-    shown = (gr.Tab(visible=risk), gr.Tab(visible=risk), gr.Tab(visible=risk))
+    shown = tuple(gr.Tab(visible=risk) for _ in range(_RISK_TABS))
     if not risk:
         nothing = gr.Dropdown(choices=[], value=None)
         return (handlers.signed_in_text(reader), gr.Dropdown(choices=advisor.portfolio.ids), nothing, nothing,
@@ -184,6 +186,12 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         def on_audit(request: gr.Request, client: str, user: str) -> Any:
             return handlers.audit_reads(get(), client, user, reader=signed_in(request))
 
+        def on_monitor(request: gr.Request, last: str) -> handlers.MonitoringView:
+            return handlers.monitoring_view(get(), last, reader=signed_in(request))
+
+        def on_drift_feature(request: gr.Request, drift: Any, feature: str) -> Any:
+            return handlers.drift_chart(drift, feature, reader=signed_in(request))
+
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             return _on_load(get(), signed_in(request))
 
@@ -205,11 +213,17 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         what_if.run.click(on_what_if, [record_state, item_state, *what_if.inputs], what_if_outputs)
         audit = ui.audit
         audit.run.click(on_audit, [audit.client, audit.user], audit.table)
+        monitoring, drift_state = ui.monitoring, gr.State(None)
+        drift_chart = ([drift_state, monitoring.feature], monitoring.feature_plot)
+        monitoring.run.click(on_monitor, monitoring.last,
+                             [drift_state, monitoring.summary, monitoring.table, monitoring.score,
+                              monitoring.feature]).success(on_drift_feature, *drift_chart)
+        monitoring.feature.select(on_drift_feature, *drift_chart)
         model = ui.model
         demo.load(on_load, None,
                   [ui.header.signed_in, client_id, compare.feature, compare.x_feature, compare.y_feature,
                    model.summary, model.importance, model.importance_text, model.card, compare.tab, model.tab,
-                   audit.tab])
+                   monitoring.tab, audit.tab])
     return demo.queue(default_concurrency_limit=concurrency)
 
 

@@ -22,6 +22,7 @@ from ui.text import (
     EARLIER_COLUMNS,
     FORM_FIELDS,
     MISSING,
+    MONITOR_COLUMNS,
     NOT_APPLICABLE,
     ORIGIN_WORD,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "decisions_table",
     "format_value",
     "history_table",
+    "monitoring_table",
     "percent",
     "points",
     "raw_value",
@@ -131,3 +133,8 @@ def audit_table(entries: Sequence[Any]) -> pd.DataFrame:
     """Return reads of clients' data (`access.audit.AuditEntry`), newest first, as shown."""
     return pd.DataFrame([(f"{e.read_at:%Y-%m-%d %H:%M:%S}", e.reader, e.reader_kind, e.sk_id_curr, e.action,
                           e.shown) for e in entries], columns=list(AUDIT_COLUMNS))
+
+
+def monitoring_table(shifts: Sequence[Any]) -> pd.DataFrame:
+    """Return the PSI of each shift (`monitoring.drift.Shift`), as listed."""
+    return pd.DataFrame([(s.name, round(s.psi, 4), s.status) for s in shifts], columns=list(MONITOR_COLUMNS))

@@ -8,7 +8,7 @@ client, a value the service rejects) raises `gr.Error` with the message to show,
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -22,6 +22,8 @@ from access.audit import Read
 from decisions.database import StoreUnavailableError
 from decisions.records import Origin
 from features.schema import Kind, table
+from monitoring.drift import MIN_DECISIONS, Drift
+from monitoring.plots import shares_figure
 from serving.reasons import is_protected
 from ui import charts, narrative
 from ui.formatting import (
@@ -30,6 +32,7 @@ from ui.formatting import (
     column_label,
     decisions_table,
     history_table,
+    monitoring_table,
     percent,
 )
 from ui.model_info import ModelInfo
@@ -52,14 +55,17 @@ __all__ = [
     "ClientView",
     "Comparison",
     "Ledger",
+    "MonitoringView",
     "Scorer",
     "Unrecorded",
     "WhatIfView",
     "audit_reads",
     "compare_feature",
     "compare_scatter",
+    "drift_chart",
     "form_record",
     "look_up",
+    "monitoring_view",
     "number_text",
     "parse_number",
     "score_new_client",
@@ -129,6 +135,7 @@ class Advisor:
     portfolio: Portfolio
     model_info: ModelInfo
     ledger: Ledger = field(default_factory=Unrecorded)
+    drift: Callable[[int], Drift] | None = None
 
     def explain(self, record: Record, *, origin: Origin, reader: SignedIn) -> dict[str, Any]:
         """Return the explain item of one record, recorded as made on the page (`origin`) by `reader`.
@@ -429,3 +436,58 @@ def signed_in_text(reader: SignedIn) -> str:
     """Return who is signed in, with the way out (HTML: a link the page opens in place)."""
     return (f"Signed in as <b>{html.escape(reader.user_name)}</b> ({reader.role.value}) · "
             '<a href="logout" target="_self">Sign out</a>')
+
+
+class MonitoringView(NamedTuple):
+    """The drift of recent decisions: summary, PSI table, the probability's chart, features to chart."""
+
+    drift: Drift
+    summary: str
+    table: pd.DataFrame
+    score: Figure | None
+    features: gr.Dropdown
+
+
+def monitoring_view(advisor: Advisor, last: Any, *, reader: SignedIn) -> MonitoringView:
+    """Compute the drift of the `last` newest decisions against the training reference.
+
+    Raises
+    ------
+    gr.Error
+        If `reader` is not of the risk team, `last` is not a whole number >= 1, or the service has no
+        monitor (in-process) or its model no profile.
+    """
+    _needs_risk_role(reader, "Monitoring")
+    text = str(last if last is not None else "").strip().replace(",", "")
+    if not text.isdigit() or int(text) < 1:
+        raise _user_error(f"Decisions to compare must be a whole number >= 1, got {text!r}")
+    if advisor.drift is None:
+        raise _user_error("This page runs without the service's monitor: no drift to show")
+    try:
+        drift = advisor.drift(int(text))
+    except LookupError as error:
+        raise _user_error(str(error)) from error
+    if not drift.enough:
+        summary = (f"{drift.decisions} decisions of model `{drift.model_version}` on record, fewer than "
+                   f"{MIN_DECISIONS}: no verdict (drift measured on few decisions is mostly noise).")
+        return MonitoringView(drift, summary, monitoring_table([]), None, gr.Dropdown(choices=[], value=None))
+    drifted = [s.name for s in drift.features if s.status == "drifted"]
+    summary = (f"Over the last {drift.decisions} decisions of model `{drift.model_version}`: the "
+               f"probability's PSI is {drift.score.psi:.3f} ({drift.score.status}); approval rate "
+               f"{percent(drift.approval_now)} now against {percent(drift.approval_training)} in training. "
+               + (f"Drifted: {', '.join(drifted)}." if drifted else "No feature has drifted."))
+    names = [s.name for s in drift.features]
+    return MonitoringView(drift, summary, monitoring_table([drift.score, *drift.features]),
+                          shares_figure(drift.score, label="Probability of default"),
+                          gr.Dropdown(choices=names, value=names[0] if names else None))
+
+
+def drift_chart(drift: Drift | None, feature: str | None, *, reader: SignedIn) -> Figure | None:
+    """Return the chart of one feature of a computed drift (None before one was computed)."""
+    _needs_risk_role(reader, "Monitoring")
+    if drift is None or not feature:
+        return None
+    [shift] = [s for s in drift.features if s.name == feature] or [None]
+    if shift is None:
+        raise _user_error(f"{feature!r} is not among the profiled features")
+    return shares_figure(shift, label=column_label(feature) if feature in _APPLICATION.column_names else None)

@@ -13,7 +13,15 @@ import gradio as gr
 from features.schema import Kind, table
 from ui.formatting import column_label
 from ui.handlers import WHAT_IF_COLUMNS
-from ui.text import AUDIT_COLUMNS, EARLIER_COLUMNS, FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
+from ui.text import (
+    AUDIT_COLUMNS,
+    EARLIER_COLUMNS,
+    FORM_FIELDS,
+    MISSING,
+    MONITOR_COLUMNS,
+    TITLE,
+    WHAT_IF_FIELDS,
+)
 
 __all__ = ["Page", "page"]
 
@@ -78,6 +86,17 @@ class ModelTab(NamedTuple):
     card: gr.Markdown
 
 
+class MonitoringTab(NamedTuple):
+    tab: gr.Tab
+    last: gr.Textbox
+    run: gr.Button
+    summary: gr.Markdown
+    table: gr.Dataframe
+    score: gr.Plot
+    feature: gr.Dropdown
+    feature_plot: gr.Plot
+
+
 class AuditTab(NamedTuple):
     tab: gr.Tab
     client: gr.Textbox
@@ -97,6 +116,7 @@ class Page(NamedTuple):
     new_client: NewClientTab
     compare: CompareTab
     model: ModelTab
+    monitoring: MonitoringTab
     audit: AuditTab
 
 
@@ -209,6 +229,24 @@ def _model_tab() -> ModelTab:
         return ModelTab(tab, summary, importance, importance_text, gr.Markdown(elem_id="model-card"))
 
 
+def _monitoring_tab() -> MonitoringTab:
+    with gr.Tab("Monitoring", id="monitoring", visible=False) as tab:
+        gr.Markdown("Do recent applications still look like the ones the model learned from? The "
+                    "population stability index (PSI) of each profiled feature and of the probability, "
+                    "against training: below 0.1 stable, 0.1 to 0.25 watch, above 0.25 drifted.")
+        with gr.Row():
+            last = gr.Textbox(label="Recent decisions to compare", value="5000", elem_id="monitor-last")
+            run = gr.Button("Compare with training", variant="primary", elem_id="monitor-run")
+        summary = gr.Markdown(elem_id="monitor-summary")
+        with gr.Row():
+            table_ = gr.Dataframe(headers=list(MONITOR_COLUMNS), interactive=False, elem_id="monitor-table")
+            with gr.Column():
+                score = gr.Plot(show_label=False, elem_id="monitor-score")
+                feature = gr.Dropdown(label="Feature to chart", elem_id="monitor-feature")
+                feature_plot = gr.Plot(show_label=False, elem_id="monitor-feature-plot")
+    return MonitoringTab(tab, last, run, summary, table_, score, feature, feature_plot)
+
+
 def _audit_tab() -> AuditTab:
     with gr.Tab("Audit", id="audit", visible=False) as tab:
         gr.Markdown("Who read which client's data on this page and through the API, newest first.")
@@ -227,4 +265,4 @@ def page() -> Page:
         # The risk team's tabs come last: Gradio 6.31 misplaces the tabs that follow one whose
         # visibility an event changes (a tab after it vanished from the bar).
         return Page(header, tabs, _decision_tab(), _what_if_tab(), _client_tab(), _new_client_tab(),
-                    _compare_tab(), _model_tab(), _audit_tab())
+                    _compare_tab(), _model_tab(), _monitoring_tab(), _audit_tab())

@@ -24,6 +24,7 @@ __all__ = [
     "HATCH_AGAINST",
     "METRIC_LABELS",
     "MISSING",
+    "MONITOR_COLUMNS",
     "NOT_APPLICABLE",
     "ORIGIN_WORD",
     "PROTECTED_LABEL",
@@ -60,6 +61,8 @@ MISSING: Final = "not given"
 ORIGIN_WORD: Final = {"api": "API", "ui:lookup": "Page: look-up",
                       "ui:new-application": "Page: new application", "ui:what-if": "Page: what-if",
                       "batch": "Portfolio run"}
+#: Columns of the drift table.
+MONITOR_COLUMNS: Final = ("Feature", "PSI", "Status")
 #: Columns of the audit of reads.
 AUDIT_COLUMNS: Final = ("When (UTC)", "Reader", "Kind", "Client (SK_ID_CURR)", "Action", "What was shown")
 #: Columns of the client's earlier decisions.

@@ -46,3 +46,15 @@ def test_purge_deletes_only_records_past_retention(store):
 def test_purge_never_deletes_todays_decisions(store, older_than):
     with pytest.raises(ValueError, match="older_than must be a positive duration"):
         store.purge(older_than=older_than)
+
+
+def test_recent_decisions_of_one_model_newest_first_within_a_window(engine):
+    other = decision(9, at=NOW)
+    other.outcome["model_version"] = "credit_scoring:other"
+    writer = DecisionWriter(engine)
+    writer.record_now([decision(7, at=NOW - timedelta(days=days)) for days in (3, 1, 2)] + [other])
+    writer.close()
+    store = DecisionStore(engine)
+    recent = store.recent(model_version="credit_scoring:abc", last=2)
+    assert [d.decided_at for d in recent] == [NOW - timedelta(days=1), NOW - timedelta(days=2)]
+    assert len(store.recent(model_version="credit_scoring:abc", last=10, since=NOW - timedelta(days=2))) == 2

@@ -31,7 +31,7 @@ def client(*, api_key: str | None = None) -> tuple[TestClient, list]:
                             Route("/predictions", like_bentoml, methods=["POST"]),
                             Route("/open", like_bentoml, methods=["POST"])])
     app.add_middleware(ProblemResponses, bodies={"/predict": PredictBody},
-                       on_rejected=lambda path, n: rejected.append((path, n)))
+                       on_rejected=lambda path, n, fields: rejected.append((path, n, fields)))
     if api_key:
         keys = {"partner-a": api_key_digest(api_key), "partner-b": api_key_digest("another-key")}
         app.add_middleware(ApiKeyMiddleware, keys=keys, protected=("/predict",))
@@ -51,7 +51,7 @@ def test_rejected_body_is_answered_with_problems_and_counted():
     assert response.status_code == 422
     [problem] = response.json()["problems"]
     assert (problem["index"], problem["SK_ID_CURR"], problem["field"]) == (1, 9, "CODE_GENDER")
-    assert rejected == [("/predict", 2)]
+    assert rejected == [("/predict", 2, ["CODE_GENDER"])]
 
 
 def test_deeply_nested_body_gets_400_not_500():
@@ -87,7 +87,7 @@ def test_body_that_is_not_json_gets_400():
     response = test_client.post("/predict", content=b"<xml/>", headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.json()["problems"][0]["problem"].startswith("the body is not valid JSON")
-    assert rejected == [("/predict", 1)]
+    assert rejected == [("/predict", 1, [None])]
 
 
 def test_a_400_the_request_model_does_not_explain_is_kept():
