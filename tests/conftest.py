@@ -50,14 +50,12 @@ class TrainedModel:
         return {**os.environ, **OFFLINE, "BENTOML_HOME": str(self.bentoml_home), **extra}
 
 
-@pytest.fixture(scope="session")
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
-    """Train a small model with the real training command, into a temporary BentoML home."""
-    work = tmp_path_factory.mktemp("trained_model")
+def train_model(work: Path, *, clients: int, seed: int, folds: int, trials: int) -> TrainedModel:
+    """Train a model with the real training command on generated data, into a BentoML home in `work`."""
     home = work / "bentoml_home"
     done = subprocess.run(
-        [sys.executable, "-m", "train", "--clients", str(TRAIN_CLIENTS), "--seed", str(TRAIN_SEED),
-         "--trials", "2", "--folds", "2", "--timeout", "30", "--threads", "2", "--no-progress",
+        [sys.executable, "-m", "train", "--clients", str(clients), "--seed", str(seed),
+         "--trials", str(trials), "--folds", str(folds), "--timeout", "30", "--threads", "2", "--no-progress",
          "--study-db", str(work / "studies.sqlite3"), "--suite-out", str(work / "suite.json")],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
         env={**os.environ, **OFFLINE, "BENTOML_HOME": str(home)})
@@ -66,6 +64,13 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     path = re.search(r"^saved in: (.+)$", done.stdout, re.MULTILINE)
     assert tag and path, f"training printed no model tag or folder:\n{done.stdout}"
     return TrainedModel(bentoml_home=home, tag=tag.group(1), path=Path(path.group(1)))
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
+    """Train a small model with the real training command, into a temporary BentoML home."""
+    return train_model(tmp_path_factory.mktemp("trained_model"), clients=TRAIN_CLIENTS, seed=TRAIN_SEED,
+                       folds=2, trials=2)
 
 
 @pytest.fixture(scope="session")
