@@ -7,6 +7,8 @@ Two BentoML services, started together:
   against the request model generated from the schema, forward it to the model service and answer
   in request order, or with a 4xx naming application, field and problem. Requests that arrive while
   a call to the model service is in flight go together in the next call (`serving.coalescing`).
+  ``POST /counteroffer`` takes the same body and answers what could be lent instead, changing only
+  the loan's terms (`serving.counteroffer`).
   Also ``GET /model/card``, the advisor page at ``/ui``, and BentoML's ``/livez``, ``/readyz`` and
   ``/metrics``. One worker: the page's Gradio queue lives in one process.
 - `ScoringModel`: the adaptive-batched methods. Each batch merges the applications of many requests,
@@ -37,6 +39,7 @@ from features.loaders import cast_to_schema
 from features.schema import table
 from serving.coalescing import Coalescer
 from serving.collector import tune_for_serving
+from serving.counteroffer import counteroffers
 from serving.limits import BodyLimits
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
 from serving.middleware import ApiKeyMiddleware, ProblemResponses
@@ -49,7 +52,7 @@ from serving.requests import (
     PredictApplications,
     PredictBody,
 )
-from serving.responses import Explanation, ModelCard, Prediction, Problem
+from serving.responses import Counteroffer, Explanation, ModelCard, Prediction, Problem
 from serving.scoring import Scorer
 from serving.transport import Answer, call_with_retry
 from settings import load_settings
@@ -70,7 +73,8 @@ LIGHTGBM_THREADS = SETTINGS.lightgbm_threads
 BATCHING = SETTINGS.batching
 _LOGGING = {"access": {"enabled": SETTINGS.access_log}}
 # A pattern matches any URL it occurs in: "/predict" covers /predict and /predict_batch.
-_UNTRACED = {} if SETTINGS.tracing else {"tracing": {"excluded_urls": ["/predict", "/explain"]}}
+_UNTRACED = {} if SETTINGS.tracing else {
+    "tracing": {"excluded_urls": ["/predict", "/explain", "/counteroffer"]}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m benchmarks.serving`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
@@ -86,6 +90,10 @@ MAX_LATENCY_MS = 10_000
 _PREDICT_BATCHING = {"batchable": BATCHING, "max_batch_size": PREDICT_MAX_BATCH,
                      "max_latency_ms": MAX_LATENCY_MS}
 _EXPLAIN_BATCHING = {**_PREDICT_BATCHING, "max_batch_size": EXPLAIN_MAX_BATCH}
+# A counteroffer takes /predict's body; each application becomes about 45 candidate loans, then a few
+# refinements, scored in two model calls for the whole batch (`serving.counteroffer`).
+COUNTEROFFER_MAX_BATCH = MAX_PREDICT_APPLICATIONS
+_COUNTEROFFER_BATCHING = {**_PREDICT_BATCHING, "max_batch_size": COUNTEROFFER_MAX_BATCH}
 
 try:
     bentoml.models.get(MODEL_TAG)
@@ -176,6 +184,15 @@ class ScoringModel:
         self._observe("explain", len(applications))
         return [Answer.of(outcome.explanation, outcome.problems) for outcome in outcomes]
 
+    @bentoml.api(**_COUNTEROFFER_BATCHING)
+    def counteroffer_batch(self, applications: list[str]) -> Answers:
+        """Search the counteroffers of a merged batch; applications that cannot be searched get problems."""
+        outcomes = counteroffers(self.scorer, [orjson.loads(text) for text in applications])
+        self._observe("counteroffer", len(applications))
+        return [Answer(problems=o.problems) if o.counteroffer is None
+                else Answer(text=o.counteroffer.model_dump_json(), decision=o.counteroffer.asked.decision)
+                for o in outcomes]
+
     def _observe(self, endpoint: str, applications: int) -> None:
         VALIDATION_SECONDS.labels(endpoint=endpoint).observe(self.scorer.validator.last_seconds)
         BATCH_APPLICATIONS.labels(endpoint=endpoint).observe(applications)
@@ -244,6 +261,7 @@ def _answer(endpoint: str, answers: list[Answer], ctx: bentoml.Context) -> Respo
 
 
 _EXPLAIN_RECORDS = TypeAdapter(ExplainApplications)
+_PREDICT_RECORDS = TypeAdapter(PredictApplications)
 MODEL_APP = FastAPI(title="Model card")
 UI_APP = mount_ui(lambda: bentoml.get_current_service().advisor)
 
@@ -262,8 +280,10 @@ class CreditScoring:
                                        num_threads=LIGHTGBM_THREADS)
         self._predict = _forwarder(self.scoring, "predict_batch", PREDICT_MAX_BATCH)
         self._explain = _forwarder(self.scoring, "explain_batch", EXPLAIN_MAX_BATCH)
+        self._counteroffer = _forwarder(self.scoring, "counteroffer_batch", COUNTEROFFER_MAX_BATCH)
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
-                               model_info=ModelInfo.from_bundle(self.bundle))
+                               model_info=ModelInfo.from_bundle(self.bundle),
+                               counteroffer=self.counteroffer_records)
         tune_for_serving()
 
     @bentoml.api(route="/predict")
@@ -282,6 +302,19 @@ class CreditScoring:
         Invalid input is answered as by /predict.
         """
         return _answer("explain", await self._explain(_as_sent(applications)), ctx)
+
+    @bentoml.api(route="/counteroffer")
+    async def counteroffer(self, applications: PredictApplications,
+                           ctx: bentoml.Context) -> list[Counteroffer]:
+        """What can be lent instead: for a refused application, the largest credit approved on the terms
+        asked and the annuities approved for the amount asked; for an approved one, the headroom.
+
+        Only AMT_CREDIT, AMT_ANNUITY and AMT_GOODS_PRICE change; each offer lists its changes, and
+        /predict on the application with them gives the offer's answer. AMT_CREDIT and AMT_ANNUITY are
+        required. Invalid input is answered as by /predict. A counteroffer decides nothing: it is never
+        recorded as a decision (the decision is /predict's, on the loan the client takes).
+        """
+        return _answer("counteroffer", await self._counteroffer(_as_sent(applications)), ctx)
 
     @MODEL_APP.get("/card", response_model=ModelCard)
     def model_card(self) -> ModelCard:
@@ -310,6 +343,25 @@ class CreditScoring:
             raise RejectedApplicationsError(problems)
         return [orjson.loads(answer.text) for answer in answers]
 
+    def counteroffer_records(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Search the counteroffers of raw application records in-process, for the advisor page.
+
+        Raises
+        ------
+        pydantic.ValidationError, RejectedApplicationsError
+            As `explain_records`.
+        """
+        applications = _PREDICT_RECORDS.validate_python(list(records))
+        return _texts(anyio.from_thread.run(self._counteroffer, _as_sent(applications)))
+
+
+def _texts(answers: Sequence[Answer]) -> list[dict[str, Any]]:
+    """Return the answers as JSON values, or raise `RejectedApplicationsError` with their problems."""
+    problems = _problems(answers)
+    if problems:
+        raise RejectedApplicationsError(problems)
+    return [orjson.loads(answer.text) for answer in answers]
+
 
 def _demo_portfolio(folder: Path) -> Portfolio:
     """Return the page's demo clients from `folder`, or none when it holds none (the page still works)."""
@@ -326,7 +378,8 @@ def _demo_portfolio(folder: Path) -> Portfolio:
 # too slow is refused before BentoML parses it; a body BentoML rejects is answered in the API's shape.
 if SETTINGS.api_key:
     CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=SETTINGS.api_key.get_secret_value(),
-                                      protected=("/predict", "/explain", "/model/card"))
+                                      protected=("/predict", "/explain", "/counteroffer", "/model/card"))
 CreditScoring.add_asgi_middleware(BodyLimits)
-CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
+CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody,
+                                                            "/counteroffer": PredictBody},
                                   on_rejected=_count_rejected)
