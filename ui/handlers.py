@@ -16,9 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from features.schema import Kind, table
+from serving.counteroffer import LOAN_FIELDS, requirement_problems
 from serving.reasons import is_protected
 from ui import charts, narrative
-from ui.formatting import application_table, column_label, history_table, percent
+from ui.formatting import application_table, column_label, history_table, number_text, percent
 from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio, Record
 from ui.text import (
@@ -28,19 +29,24 @@ from ui.text import (
     DECISION_WORD,
     FORM_FIELDS,
     PROTECTED_LABEL,
+    REFUSED,
     WHAT_IF_FIELDS,
 )
 
 __all__ = [
+    "COUNTEROFFER_COLUMNS",
     "NEW_APPLICATION",
     "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
     "Comparison",
+    "CounterofferView",
+    "Counteroffers",
     "Scorer",
     "WhatIfView",
     "compare_feature",
     "compare_scatter",
+    "counteroffer",
     "form_record",
     "look_up",
     "number_text",
@@ -53,9 +59,19 @@ __all__ = [
 #: Gives the explain JSON (API contract) of each application record, in order. Raises ValueError
 #: naming the field when a record is invalid.
 Scorer = Callable[[Sequence[Record]], list[dict[str, Any]]]
+#: Gives the counteroffer JSON (API contract, ``POST /counteroffer``) of each record, in order; raises
+#: as `Scorer`.
+Counteroffers = Callable[[Sequence[Record]], list[dict[str, Any]]]
 
 #: Columns of the what-if side-by-side table.
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
+
+#: Columns of the counteroffer table, and its rows' names by what the answer calls them.
+COUNTEROFFER_COLUMNS = ("Loan", "Credit", "Annuity", "Goods price", "Probability of default", "Score",
+                        "Decision")
+_OFFER_NAMES = {"asked": "As asked", "largest_amount": "Largest amount on the same terms",
+                "lowest": "Lowest annuity approved", "highest": "Highest annuity approved",
+                "best": "Lowest risk reached"}
 
 #: Status-line title of an application typed into the new-client form.
 NEW_APPLICATION = "New application (typed in)"
@@ -68,11 +84,15 @@ _APPLICATION = table("application_test")
 
 @dataclass(frozen=True)
 class Advisor:
-    """What the page works with: the service's scorer, the demo portfolio and the model facts."""
+    """What the page works with: the service's scorer, the demo portfolio and the model facts.
+
+    `counteroffer` searches what could be lent instead; without it the page offers no counteroffers.
+    """
 
     scorer: Scorer
     portfolio: Portfolio
     model_info: ModelInfo
+    counteroffer: Counteroffers | None = None
 
     def explain(self, record: Record) -> dict[str, Any]:
         """Return the explain item of one record; a rejected record raises `gr.Error`."""
@@ -80,6 +100,13 @@ class Advisor:
             return self.scorer([record])[0]
         except ValueError as error:
             raise _user_error(f"The service could not score this application: {_problems(error)}") from error
+
+    def counteroffer_of(self, record: Record) -> dict[str, Any]:
+        """Return the counteroffer item of one record; a record that cannot be searched raises `gr.Error`."""
+        try:
+            return self.counteroffer([record])[0]
+        except ValueError as error:
+            raise _user_error(f"No counteroffer for this application: {_problems(error)}") from error
 
 
 def _user_error(message: str) -> gr.Error:
@@ -112,6 +139,16 @@ class ClientView(NamedTuple):
     what_if_values: tuple[str, ...]
 
 
+class CounterofferView(NamedTuple):
+    """The counteroffer panel: shown for refused clients only, with its sentence, table and chart."""
+
+    panel: gr.Column
+    text: str
+    table: pd.DataFrame | None
+    plot: Figure | None
+    plot_text: str
+
+
 class Comparison(NamedTuple):
     """A comparison chart and its sentence."""
 
@@ -125,15 +162,6 @@ class WhatIfView(NamedTuple):
     figure: Figure
     table: pd.DataFrame
     text: str
-
-
-def number_text(value: float | None) -> str:
-    """Return a number as typed into a text field: exact (it parses back to the same float), with
-    thousands separators, and empty for a missing value."""
-    if value is None:
-        return ""
-    text = f"{value:,}"
-    return text.removesuffix(".0")
 
 
 def parse_number(name: str, text: Any) -> float | None:
@@ -313,3 +341,45 @@ def what_if(advisor: Advisor, record: Record | None, before: Mapping[str, Any] |
     table_ = pd.DataFrame([(k, *v) for k, v in rows.items()], columns=list(WHAT_IF_COLUMNS))
     return WhatIfView(charts.what_if_bars(before, after), table_,
                       narrative.what_if_sentence(before, after, changes))
+
+
+def counteroffer(advisor: Advisor, record: Record | None, item: Mapping[str, Any] | None) -> CounterofferView:
+    """Search what could be lent instead to a refused client; hide the panel for any other.
+
+    Parameters
+    ----------
+    record, item : dict
+        The client's record and its explain item, as shown.
+
+    Raises
+    ------
+    gr.Error
+        If the service rejects the record.
+    """
+    if not record or not item or item["decision"] != REFUSED or advisor.counteroffer is None:
+        return CounterofferView(gr.Column(visible=False), "", None, None, "")
+    missing = requirement_problems(record)
+    if missing:
+        needs = " and ".join(f"{column_label(p.field)} ({p.field})" for p in missing)
+        return CounterofferView(gr.Column(visible=True), f"A counteroffer needs the {needs} asked.",
+                                None, None, "")
+    answer = advisor.counteroffer_of(record)
+    curve, amount = answer["amount_curve"], answer["largest_amount"]
+    figure = charts.counteroffer_curve(
+        [p["AMT_CREDIT"] for p in curve], [p["probability"] for p in curve], answer["threshold"],
+        asked=record["AMT_CREDIT"], offer=narrative.offered(amount, record, "AMT_CREDIT") if amount else None)
+    return CounterofferView(gr.Column(visible=True), narrative.counteroffer_sentence(answer, loan=record),
+                            _offer_table(answer, record), figure,
+                            narrative.counteroffer_curve_sentence(answer, loan=record))
+
+
+def _offer_table(answer: Mapping[str, Any], record: Record) -> pd.DataFrame:
+    """One row per loan of a counteroffer answer: the loan asked first, then the offers."""
+    ends = [(end, annuities[end]) for annuities in answer["annuity_ranges"] for end in ("lowest", "highest")]
+    offers = [("asked", answer["asked"]), ("largest_amount", answer["largest_amount"]), *ends,
+              ("best", answer["best"])]
+    rows = [(_OFFER_NAMES[name], *(number_text(narrative.offered(offer, record, f)) for f in LOAN_FIELDS),
+             percent(offer["probability"]), str(offer["score"]),
+             f"{DECISION_ICON[offer['decision']]} {DECISION_WORD[offer['decision']]}")
+            for name, offer in offers if offer]
+    return pd.DataFrame(rows, columns=list(COUNTEROFFER_COLUMNS))

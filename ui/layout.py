@@ -12,7 +12,7 @@ import gradio as gr
 
 from features.schema import Kind, table
 from ui.formatting import column_label
-from ui.handlers import WHAT_IF_COLUMNS
+from ui.handlers import COUNTEROFFER_COLUMNS, WHAT_IF_COLUMNS
 from ui.text import FORM_FIELDS, MISSING, TITLE, WHAT_IF_FIELDS
 
 __all__ = ["Page", "page"]
@@ -36,6 +36,14 @@ class DecisionTab(NamedTuple):
     reasons_for: gr.Markdown
     waterfall: gr.Plot
     waterfall_text: gr.Markdown
+
+
+class CounterofferPanel(NamedTuple):
+    panel: gr.Column
+    text: gr.Markdown
+    table: gr.Dataframe
+    plot: gr.Plot
+    plot_text: gr.Markdown
 
 
 class CompareTab(NamedTuple):
@@ -84,6 +92,7 @@ class Page(NamedTuple):
     client: ClientTab
     new_client: NewClientTab
     model: ModelTab
+    counteroffer: CounterofferPanel
 
 
 def _chart(title: str, elem_id: str) -> tuple[gr.Plot, gr.Markdown]:
@@ -106,17 +115,36 @@ def _header() -> Header:
     return Header(client_id, look_up, gr.Markdown(elem_id="status"))
 
 
-def _decision_tab() -> DecisionTab:
-    with gr.Tab("Decision", id="decision"), gr.Row():
-        with gr.Column(scale=2):
-            decision = gr.HTML(elem_id="decision")
-            gauge, gauge_text = _chart("Probability of default against the threshold", "gauge")
-        with gr.Column(scale=3):
-            with gr.Row():
-                reasons_against = gr.Markdown(elem_id="reasons-against")
-                reasons_for = gr.Markdown(elem_id="reasons-for")
-            waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)", "waterfall")
-    return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text)
+def _decision_tab() -> tuple[DecisionTab, CounterofferPanel]:
+    with gr.Tab("Decision", id="decision"):
+        with gr.Row():
+            with gr.Column(scale=2):
+                decision = gr.HTML(elem_id="decision")
+                gauge, gauge_text = _chart("Probability of default against the threshold", "gauge")
+            with gr.Column(scale=3):
+                with gr.Row():
+                    reasons_against = gr.Markdown(elem_id="reasons-against")
+                    reasons_for = gr.Markdown(elem_id="reasons-for")
+                waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)",
+                                                   "waterfall")
+        counteroffer = _counteroffer_panel()
+    return (DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text),
+            counteroffer)
+
+
+def _counteroffer_panel() -> CounterofferPanel:
+    """What could be lent instead: shown for refused clients only (`ui.handlers.counteroffer`)."""
+    with gr.Column(visible=False, elem_id="counteroffer") as panel:
+        gr.Markdown("### Counteroffer: what we can lend instead\nOnly the loan's terms change, never the "
+                    "client's data.")
+        text = gr.Markdown(elem_id="counteroffer-text")
+        with gr.Row():
+            table_ = gr.Dataframe(label="Loans tried", headers=list(COUNTEROFFER_COLUMNS), interactive=False,
+                                  elem_id="counteroffer-table", wrap=True)
+            with gr.Column():
+                plot, plot_text = _chart("Probability of default against the credit amount (terms asked)",
+                                         "counteroffer-plot")
+    return CounterofferPanel(panel, text, table_, plot, plot_text)
 
 
 def _compare_tab() -> CompareTab:
@@ -190,5 +218,6 @@ def page() -> Page:
     """Lay the page out (inside a ``gr.Blocks`` context) and return its components."""
     header = _header()
     with gr.Tabs(selected="decision") as tabs:
-        return Page(header, tabs, _decision_tab(), _compare_tab(), _what_if_tab(), _client_tab(),
-                    _new_client_tab(), _model_tab())
+        decision, counteroffer = _decision_tab()
+        return Page(header, tabs, decision, _compare_tab(), _what_if_tab(), _client_tab(), _new_client_tab(),
+                    _model_tab(), counteroffer)
