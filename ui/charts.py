@@ -297,7 +297,7 @@ def counteroffer_curve(credits: Sequence[float], probabilities: Sequence[float],
         The credit offered (the largest approved amount), if any.
     """
     x, y = np.asarray(credits, dtype=float), np.asarray(probabilities, dtype=float)
-    fig = _figure(7.0, 3.8)
+    fig = _figure(6.0, 3.8)
     ax = fig.add_subplot()
     top = min(1.0, max(float(y.max()), threshold) * 1.5)
     ax.axhspan(threshold, top, facecolor="none", edgecolor=COLOURS["against"], hatch=HATCH_AGAINST,

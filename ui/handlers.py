@@ -67,11 +67,9 @@ Counteroffers = Callable[[Sequence[Record]], list[dict[str, Any]]]
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
 
 #: Columns of the counteroffer table, and its rows' names by what the answer calls them.
-COUNTEROFFER_COLUMNS = ("Loan", "Credit", "Annuity", "Goods price", "Probability of default", "Score",
-                        "Decision")
-_OFFER_NAMES = {"asked": "As asked", "largest_amount": "Largest amount on the same terms",
-                "lowest": "Lowest annuity approved", "highest": "Highest annuity approved",
-                "best": "Lowest risk reached"}
+COUNTEROFFER_COLUMNS = ("Loan", "Credit", "Annuity", "Goods price", "Default risk", "Decision")
+_OFFER_NAMES = {"asked": "As asked", "largest_amount": "Largest amount, same terms",
+                "lowest": "Lowest annuity", "highest": "Highest annuity", "best": "Lowest risk reached"}
 
 #: Status-line title of an application typed into the new-client form.
 NEW_APPLICATION = "New application (typed in)"
@@ -379,7 +377,10 @@ def _offer_table(answer: Mapping[str, Any], record: Record) -> pd.DataFrame:
     offers = [("asked", answer["asked"]), ("largest_amount", answer["largest_amount"]), *ends,
               ("best", answer["best"])]
     rows = [(_OFFER_NAMES[name], *(number_text(narrative.offered(offer, record, f)) for f in LOAN_FIELDS),
-             percent(offer["probability"]), str(offer["score"]),
-             f"{DECISION_ICON[offer['decision']]} {DECISION_WORD[offer['decision']]}")
+             percent(offer["probability"]), _decided(offer["decision"]))
             for name, offer in offers if offer]
     return pd.DataFrame(rows, columns=list(COUNTEROFFER_COLUMNS))
+
+
+def _decided(decision: str) -> str:
+    return f"{DECISION_ICON[decision]} {DECISION_WORD[decision]}"

@@ -139,9 +139,11 @@ def _counteroffer_panel() -> CounterofferPanel:
                     "client's data.")
         text = gr.Markdown(elem_id="counteroffer-text")
         with gr.Row():
+            # Widths fixed, so that the six columns fit beside the chart without a scroll bar.
             table_ = gr.Dataframe(label="Loans tried", headers=list(COUNTEROFFER_COLUMNS), interactive=False,
-                                  elem_id="counteroffer-table", wrap=True)
-            with gr.Column():
+                                  elem_id="counteroffer-table", scale=3, wrap=True,
+                                  column_widths=["24%", "15%", "13%", "15%", "13%", "20%"])
+            with gr.Column(scale=2):
                 plot, plot_text = _chart("Probability of default against the credit amount (terms asked)",
                                          "counteroffer-plot")
     return CounterofferPanel(panel, text, table_, plot, plot_text)

@@ -52,7 +52,7 @@ def test_a_refused_client_sees_the_offers_the_api_gives(advisor, clients):
     first, second = view.table.iloc[0], view.table.iloc[1]
     assert first["Loan"] == "As asked" and DECISION_WORD["refused"] in first["Decision"]
     assert second["Credit"] == number_text(offer["AMT_CREDIT"])
-    assert second["Probability of default"] == percent(answer["largest_amount"]["probability"])
+    assert second["Default risk"] == percent(answer["largest_amount"]["probability"])
     assert len(view.table) == 2 + 2 * len(answer["annuity_ranges"])
     assert isinstance(view.plot, Figure)
     star = f"The largest amount approved below it, {number_text(offer['AMT_CREDIT'])} (star)"
