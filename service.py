@@ -190,8 +190,7 @@ class ScoringModel:
         outcomes = counteroffers(self.scorer, [orjson.loads(text) for text in applications])
         self._observe("counteroffer", len(applications))
         return [Answer(problems=o.problems) if o.counteroffer is None
-                else Answer(text=o.counteroffer.model_dump_json(), decision=o.counteroffer.asked.decision)
-                for o in outcomes]
+                else Answer(text=o.counteroffer.model_dump_json()) for o in outcomes]
 
     def _observe(self, endpoint: str, applications: int) -> None:
         VALIDATION_SECONDS.labels(endpoint=endpoint).observe(self.scorer.validator.last_seconds)
@@ -314,7 +313,15 @@ class CreditScoring:
         required. Invalid input is answered as by /predict. A counteroffer decides nothing: it is never
         recorded as a decision (the decision is /predict's, on the loan the client takes).
         """
-        return _answer("counteroffer", await self._counteroffer(_as_sent(applications)), ctx)
+        answers = await self._counteroffer(_as_sent(applications))
+        problems = _problems(answers)
+        if problems:
+            _count_rejected("counteroffer", len(answers))
+            ctx.response.status_code = 422
+            return error_response(problems, status_code=422)
+        APPLICATIONS.labels(endpoint="counteroffer", outcome="searched").inc(len(answers))
+        return Response("[" + ",".join(answer.text for answer in answers) + "]",
+                        media_type="application/json")
 
     @MODEL_APP.get("/card", response_model=ModelCard)
     def model_card(self) -> ModelCard:

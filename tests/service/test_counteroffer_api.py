@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from serving.counteroffer import LOAN_FIELDS
+from tests.service.test_http_api import metric
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +75,11 @@ def test_an_application_without_credit_or_annuity_is_a_422_naming_the_field(clie
 def test_a_body_not_declared_as_json_gets_415_as_for_predict(client, batch):
     response = client.post("/counteroffer", content=b"{}", headers={"content-type": "text/plain"})
     assert response.status_code == 415 and response.json()["problems"][0]["field"] == "Content-Type"
+
+
+def test_counteroffers_are_counted_as_searched_never_as_decisions(client, answers):
+    counted = {outcome: metric(client, "credit_scoring_applications_total", endpoint="counteroffer",
+                               outcome=outcome) for outcome in ("searched", "approved", "refused")}
+    assert counted == {"searched": counted["searched"], "approved": 0, "refused": 0}
+    assert counted["searched"] >= len(answers)
+
