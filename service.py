@@ -7,6 +7,8 @@ Two BentoML services, started together:
   against the request model generated from the schema, forward it to the model service and answer
   in request order, or with a 4xx naming application, field and problem. Requests that arrive while
   a call to the model service is in flight go together in the next call (`serving.coalescing`).
+  ``POST /counteroffer`` takes the same body and answers what could be lent instead, changing only
+  the loan's terms (`serving.counteroffer`).
   Also ``GET /model/card``, the advisor page at ``/ui``, and BentoML's ``/livez``, ``/readyz`` and
   ``/metrics``. One worker: the page's Gradio queue lives in one process.
 - `ScoringModel`: the adaptive-batched methods. Each batch merges the applications of many requests,
@@ -56,6 +58,7 @@ from monitoring.monitor import DEFAULT_WINDOW, MAX_WINDOW, Monitor, Refresher
 from monitoring.views import DriftAnswer
 from serving.coalescing import Coalescer
 from serving.collector import tune_for_serving
+from serving.counteroffer import counteroffers
 from serving.limits import BodyLimits
 from serving.logs import BENTOML_REQUEST_LOGGER, RejectionSummary
 from serving.metrics import (
@@ -77,7 +80,14 @@ from serving.requests import (
     PredictApplications,
     PredictBody,
 )
-from serving.responses import ErrorBody, ModelCard, Problem, RecordedExplanation, RecordedPrediction
+from serving.responses import (
+    Counteroffer,
+    ErrorBody,
+    ModelCard,
+    Problem,
+    RecordedExplanation,
+    RecordedPrediction,
+)
 from serving.scoring import Scorer
 from serving.transport import Answer, call_with_retry
 from settings import load_settings
@@ -98,7 +108,8 @@ LIGHTGBM_THREADS = SETTINGS.lightgbm_threads
 BATCHING = SETTINGS.batching
 _LOGGING = {"access": {"enabled": SETTINGS.access_log}}
 # A pattern matches any URL it occurs in: "/predict" covers /predict and /predict_batch.
-_UNTRACED = {} if SETTINGS.tracing else {"tracing": {"excluded_urls": ["/predict", "/explain"]}}
+_UNTRACED = {} if SETTINGS.tracing else {
+    "tracing": {"excluded_urls": ["/predict", "/explain", "/counteroffer"]}}
 
 # Adaptive batching of the model service, chosen from measurements (`python -m benchmarks.serving`,
 # 2 shared cores, one application with history per request, closed loop). A batch has a fixed cost
@@ -114,6 +125,10 @@ MAX_LATENCY_MS = 10_000
 _PREDICT_BATCHING = {"batchable": BATCHING, "max_batch_size": PREDICT_MAX_BATCH,
                      "max_latency_ms": MAX_LATENCY_MS}
 _EXPLAIN_BATCHING = {**_PREDICT_BATCHING, "max_batch_size": EXPLAIN_MAX_BATCH}
+# A counteroffer takes /predict's body; each application becomes about 45 candidate loans, then a few
+# refinements, scored in two model calls for the whole batch (`serving.counteroffer`).
+COUNTEROFFER_MAX_BATCH = MAX_PREDICT_APPLICATIONS
+_COUNTEROFFER_BATCHING = {**_PREDICT_BATCHING, "max_batch_size": COUNTEROFFER_MAX_BATCH}
 
 try:
     bentoml.models.get(MODEL_TAG)
@@ -190,6 +205,14 @@ class ScoringModel:
         outcomes = self.scorer.explain([orjson.loads(text) for text in applications])
         self._observe("explain", len(applications))
         return [Answer.of(outcome.explanation, outcome.problems) for outcome in outcomes]
+
+    @bentoml.api(**_COUNTEROFFER_BATCHING)
+    def counteroffer_batch(self, applications: list[str]) -> Answers:
+        """Search the counteroffers of a merged batch; applications that cannot be searched get problems."""
+        outcomes = counteroffers(self.scorer, [orjson.loads(text) for text in applications])
+        self._observe("counteroffer", len(applications))
+        return [Answer(problems=o.problems) if o.counteroffer is None
+                else Answer(text=o.counteroffer.model_dump_json()) for o in outcomes]
 
     def _observe(self, endpoint: str, applications: int) -> None:
         VALIDATION_SECONDS.labels(endpoint=endpoint).observe(self.scorer.validator.last_seconds)
@@ -282,6 +305,7 @@ def _store_unavailable(error: StoreUnavailableError) -> JSONResponse:
 #: Seconds a client is asked to wait before trying again when the decision store cannot be written.
 _RETRY_AFTER_S = 5
 _EXPLAIN_RECORDS = TypeAdapter(ExplainApplications)
+_PREDICT_RECORDS = TypeAdapter(PredictApplications)
 MODEL_APP = FastAPI(title="Model card")
 STORE_APP = FastAPI(title="Decision records", docs_url=None, redoc_url=None, openapi_url=None)
 STORE_APP.add_exception_handler(RequestValidationError, parameter_problems)
@@ -309,9 +333,11 @@ class CreditScoring:
         self.decisions = DecisionLookup(DecisionStore(engine), Rescorer(loaded=(self.bundle,)))
         self.audit = Audit(engine)
         self.gate = Gate.of(engine, session_lifetime=timedelta(hours=SETTINGS.session_hours))
+        self._counteroffer = _forwarder(self.scoring, "counteroffer_batch", COUNTEROFFER_MAX_BATCH)
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
                                model_info=ModelInfo.from_bundle(self.bundle),
-                               ledger=StoreLedger(self.decisions, self.audit), drift=self.drift_for_page)
+                               ledger=StoreLedger(self.decisions, self.audit), drift=self.drift_for_page,
+                               counteroffer=self.counteroffer_records)
         tune_for_serving()
 
     @bentoml.api(route="/predict")
@@ -367,6 +393,27 @@ class CreditScoring:
     async def _record(self, records: Sequence[NewDecision]) -> None:
         if self.writer is not None:
             await self.writer.record(records)
+
+    @bentoml.api(route="/counteroffer")
+    async def counteroffer(self, applications: PredictApplications,
+                           ctx: bentoml.Context) -> list[Counteroffer]:
+        """What can be lent instead: for a refused application, the largest credit approved on the terms
+        asked and the annuities approved for the amount asked; for an approved one, the headroom.
+
+        Only AMT_CREDIT, AMT_ANNUITY and AMT_GOODS_PRICE change; each offer lists its changes, and
+        /predict on the application with them gives the offer's answer. AMT_CREDIT and AMT_ANNUITY are
+        required. Invalid input is answered as by /predict. A counteroffer decides nothing: it is never
+        recorded as a decision (the decision is /predict's, on the loan the client takes).
+        """
+        answers = await self._counteroffer(_as_sent(applications))
+        problems = _problems(answers)
+        if problems:
+            _count_rejected("counteroffer", len(answers), [problem.field for problem in problems])
+            ctx.response.status_code = 422
+            return error_response(problems, status_code=422)
+        APPLICATIONS.labels(endpoint="counteroffer", outcome="searched").inc(len(answers))
+        return Response("[" + ",".join(answer.text for answer in answers) + "]",
+                        media_type="application/json")
 
     @MODEL_APP.get("/card", response_model=ModelCard)
     def model_card(self) -> ModelCard:
@@ -462,6 +509,17 @@ class CreditScoring:
         anyio.from_thread.run(self._record, decided)
         return [orjson.loads(text) for text in _with_decision_ids(answers, decided)]
 
+    def counteroffer_records(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Search the counteroffers of raw application records in-process, for the advisor page.
+
+        Raises
+        ------
+        pydantic.ValidationError, RejectedApplicationsError
+            As `explain_records`.
+        """
+        applications = _PREDICT_RECORDS.validate_python(list(records))
+        return _texts(anyio.from_thread.run(self._counteroffer, _as_sent(applications)))
+
 
 def _utc(when: datetime | None) -> datetime | None:
     """A time as given, in UTC when it names no zone."""
@@ -470,6 +528,14 @@ def _utc(when: datetime | None) -> datetime | None:
 
 def _error(status_code: int, message: str) -> JSONResponse:
     return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status_code)
+
+
+def _texts(answers: Sequence[Answer]) -> list[dict[str, Any]]:
+    """Return the answers as JSON values, or raise `RejectedApplicationsError` with their problems."""
+    problems = _problems(answers)
+    if problems:
+        raise RejectedApplicationsError(problems)
+    return [orjson.loads(answer.text) for answer in answers]
 
 
 def _demo_portfolio(folder: Path) -> Portfolio:
@@ -490,10 +556,11 @@ _API_KEYS = SETTINGS.named_api_keys() | (
 if _API_KEYS:
     CreditScoring.add_asgi_middleware(
         ApiKeyMiddleware, keys=_API_KEYS,
-        protected=("/predict", "/explain", "/model/card", "/decisions", "/monitoring"))
+        protected=("/predict", "/explain", "/counteroffer", "/model/card", "/decisions", "/monitoring"))
 CreditScoring.add_asgi_middleware(SignInRequired, prefix="/ui",
                                   gate=lambda: bentoml.get_current_service().gate,
                                   frame_ancestors=SETTINGS.frame_ancestors)
 CreditScoring.add_asgi_middleware(BodyLimits)
-CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody},
+CreditScoring.add_asgi_middleware(ProblemResponses, bodies={"/predict": PredictBody, "/explain": ExplainBody,
+                                                            "/counteroffer": PredictBody},
                                   on_rejected=_count_rejected)

@@ -1,7 +1,8 @@
 """``python -m benchmarks.serving``: what one machine holds, side by side with its limits.
 
 Starts the service in several configurations (adaptive batching on and off, one and two workers) and
-runs Locust headless against each (one application with history per request: predict, then explain),
+runs Locust headless against each (one application with history per request: predict, explain, then
+counteroffer, the last at `COUNTEROFFER_USERS` users),
 runs the plain FastAPI reference server on precomputed feature rows, measures the same work called
 directly in this process (the limit), and writes a Markdown table with throughput, latency
 percentiles, failure rate, ratio to the limit and peak memory, followed by the service's floors::
@@ -31,7 +32,15 @@ from load_tests.in_process import measure, scenario_calls, stage_costs
 from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
 from load_tests.make_payloads import write_payloads
 from load_tests.payloads import read_payloads
-from load_tests.report import IN_PROCESS, REFERENCE_SERVER, SERVICE, BenchmarkRow, floor_checks, markdown
+from load_tests.report import (
+    COUNTEROFFER_USERS,
+    IN_PROCESS,
+    REFERENCE_SERVER,
+    SERVICE,
+    BenchmarkRow,
+    floor_checks,
+    markdown,
+)
 from load_tests.servers import (
     ServerProcess,
     ServiceSettings,
@@ -50,6 +59,7 @@ __all__ = ["SCENARIOS", "main"]
 SCENARIOS: dict[str, tuple[str, Path, str]] = {
     "predict": ("PredictUser", LOCUSTFILE, "predict"),
     "explain": ("ExplainUser", LOCUSTFILE, "explain"),
+    "counteroffer": ("CounterofferUser", LOCUSTFILE, "counteroffer"),
     "mix": ("", LOCUSTFILE, "predict"),
 }
 _REFERENCE = ("ReferenceUser", REFERENCE_LOCUSTFILE, "reference")
@@ -111,8 +121,8 @@ def _service_rows(settings: ServiceSettings, scenarios: Sequence[str], run: _Run
         run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / "warm-up",
                    users=4, run_time_s=_WARM_UP_S, thresholds=_RECORD_ONLY, user_classes=["PredictUser"],
                    max_think_ms=100.0)
-        rows = [_load(server, scenario=s, run=run, server_label=SERVICE,
-                      settings_label=settings.label) for s in scenarios]
+        rows = [_load(server, scenario=s, run=run, server_label=SERVICE, settings_label=settings.label,
+                      users=COUNTEROFFER_USERS if s == "counteroffer" else None) for s in scenarios]
         if overload_users:
             rows.append(_load(server, scenario="predict", run=run, server_label=SERVICE,
                               settings_label=settings.label, users=overload_users))
@@ -149,8 +159,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=40, help="seconds per Locust run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="service worker counts")
     parser.add_argument("--batching", choices=["on", "off"], nargs="+", default=["off", "on"])
-    parser.add_argument("--scenarios", choices=["predict", "explain", "mix"], nargs="+",
-                        default=["predict", "explain"])
+    parser.add_argument("--scenarios", choices=list(SCENARIOS), nargs="+",
+                        default=["predict", "explain", "counteroffer"])
     parser.add_argument("--recording-cost", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the default configuration (batched, 1 worker) without decision "
                              "records, to compare recording on and off in the same run")

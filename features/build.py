@@ -140,7 +140,8 @@ def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, 
     ----------
     applications : pd.DataFrame
         Applications cast to the ``application_test`` schema, keyed by their SK_ID_CURR column (real
-        identifiers or batch positions).
+        identifiers or batch positions). Several applications may share a key, and so its history:
+        variants of one application (``serving.scoring.Scorer.predict_variants``).
     tables : mapping of str to pd.DataFrame or TableColumns
         Every history table, cast to its schema, keyed by the same SK_ID_CURR values: frames, or
         columns (``features.records.records_to_columns``).

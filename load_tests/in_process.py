@@ -21,6 +21,7 @@ from load_tests.reference_server import row_scorer
 from load_tests.report import StageCost
 from load_tests.thresholds import RunSummary
 from serving.collector import serving_collector
+from serving.counteroffer import counteroffers
 from serving.requests import PredictBody
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
@@ -55,8 +56,10 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
     """Return the direct equivalent of each benchmark scenario, as ``call(i)`` on the i-th payload.
 
     ``predict`` and ``explain`` take one raw record with history, as the service does (features built
-    from the record, then the calibrated probability, or the contributions too); ``reference`` scores
-    one precomputed feature row with the reference server's own code.
+    from the record, then the calibrated probability, or the contributions too); ``counteroffer``
+    searches one record as the model service does (validation included: the search validates its
+    candidate loans); ``reference`` scores one precomputed feature row with the reference server's own
+    code.
     """
     def predict(i: int) -> object:
         return bundle.predict_proba(build_features_from_records([records[i % len(records)]]))
@@ -65,12 +68,18 @@ def scenario_calls(bundle: ModelBundle, *, records: Sequence[dict[str, Any]],
         features = build_features_from_records([records[i % len(records)]])
         return bundle.predict_proba(features), bundle.contributions(features)
 
+    scorer = Scorer(bundle)
+    applications = PredictBody(applications=list(records)).applications
+
+    def counteroffer(i: int) -> object:
+        return counteroffers(scorer, [applications[i % len(applications)]])
+
     score_rows = row_scorer(bundle)
 
     def reference(i: int) -> object:
         return score_rows([feature_rows[i % len(feature_rows)]])
 
-    return {"predict": predict, "explain": explain, "reference": reference}
+    return {"predict": predict, "explain": explain, "counteroffer": counteroffer, "reference": reference}
 
 
 def _cpu_ms(call: Callable[[], object], *, repeats: int) -> float:

@@ -1,4 +1,4 @@
-"""Traffic of the credit-scoring service: advisors' predictions, explanations and the UI.
+"""Traffic of the credit-scoring service: advisors' predictions, explanations, counteroffers and the UI.
 
 Run without a user class, the classes' weights give the realistic mix; name one class to load a
 single endpoint (the benchmark does)::
@@ -21,6 +21,7 @@ from load_tests.locust_common import bodies, think_time
 
 PREDICT_PATH = "/predict"
 EXPLAIN_PATH = "/explain"
+COUNTEROFFER_PATH = "/counteroffer"
 UI_PATH = "/ui/"
 _JSON = {"Content-Type": "application/json"}
 
@@ -35,7 +36,8 @@ class _ServiceUser(FastHttpUser):
     def on_start(self) -> None:
         self.bodies = bodies(self.environment)
 
-    def _post(self, path: str, body: bytes, *, name: str, expected_items: int) -> None:
+    def _post(self, path: str, body: bytes, *, name: str, expected_items: int,
+              required: str = "probability") -> None:
         with self.client.post(path, data=body, headers=_JSON, name=name, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {(response.text or '')[:200]}")
@@ -43,8 +45,8 @@ class _ServiceUser(FastHttpUser):
             items = response.json()
             if not isinstance(items, list) or len(items) != expected_items:
                 response.failure(f"expected {expected_items} items, got {str(items)[:200]}")
-            elif any("probability" not in item for item in items):
-                response.failure(f"an item has no probability: {str(items)[:200]}")
+            elif any(required not in item for item in items):
+                response.failure(f"an item has no {required}: {str(items)[:200]}")
 
 
 class PredictUser(_ServiceUser):
@@ -88,6 +90,17 @@ class ExplainUser(_ServiceUser):
     def explain_with_history(self) -> None:
         self._post(EXPLAIN_PATH, random.choice(self.bodies.with_history), name="explain 1 (history)",
                    expected_items=1)
+
+
+class CounterofferUser(_ServiceUser):
+    """Asks what could be lent instead: one application with history, its loan's terms searched."""
+
+    weight = 1
+
+    @task
+    def counteroffer_with_history(self) -> None:
+        self._post(COUNTEROFFER_PATH, random.choice(self.bodies.with_history),
+                   name="counteroffer 1 (history)", expected_items=1, required="asked")
 
 
 class UiUser(_ServiceUser):

@@ -1,4 +1,4 @@
-"""The response models of the scoring API: predictions, explanations, the model card, errors."""
+"""The response models of the scoring API: predictions, explanations, counteroffers, model card, errors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Contribution", "ErrorBody", "Explanation", "FieldWarning", "ModelCard", "Prediction", "Problem",
-           "RecordedExplanation", "RecordedPrediction"]
+__all__ = ["AnnuityRange", "Contribution", "Counteroffer", "CurvePoint", "ErrorBody", "Explanation",
+           "FieldWarning", "ModelCard", "Offer", "Prediction", "Problem", "RecordedExplanation",
+           "RecordedPrediction"]
 
 _CONFIG = ConfigDict(extra="forbid")
 
@@ -102,3 +103,60 @@ class ErrorBody(BaseModel):
     model_config = _CONFIG
     error: str = Field(description="Summary")
     problems: list[Problem] = Field(default_factory=list)
+
+
+class Offer(BaseModel):
+    """A loan with some of its terms changed, and what /predict answers for the application so changed."""
+
+    model_config = _CONFIG
+    changes: dict[str, float] = Field(
+        description="The loan fields changed (AMT_CREDIT, AMT_ANNUITY, AMT_GOODS_PRICE) and their new "
+                    "values: /predict on the application with these fields replaced gives this probability, "
+                    "score and decision. Empty for the loan as asked.")
+    probability: float = Field(ge=0, le=1, description="Calibrated probability of default")
+    score: int = Field(description="Credit score in points: the higher, the safer")
+    decision: Literal["approved", "refused"]
+
+
+class AnnuityRange(BaseModel):
+    """Annuities approved for the amount asked: every annuity tried between the two ends was approved."""
+
+    model_config = _CONFIG
+    lowest: Offer = Field(description="The lowest annuity approved in the range: the longest term")
+    highest: Offer = Field(description="The highest annuity approved in the range: the shortest term")
+
+
+class CurvePoint(BaseModel):
+    """One credit amount tried on the terms asked, and its probability of default."""
+
+    model_config = _CONFIG
+    AMT_CREDIT: float
+    probability: float = Field(ge=0, le=1)
+
+
+class Counteroffer(BaseModel):
+    """What can be lent to one applicant instead, changing only the loan's terms."""
+
+    model_config = _CONFIG
+    SK_ID_CURR: int = Field(description="The application, as sent")
+    outcome: Literal["counteroffer", "no_offer", "already_approved"] = Field(
+        description="counteroffer: refused as asked, and some loan searched is approved; no_offer: refused, "
+                    "and no loan searched is approved (see best); already_approved: approved as asked (see "
+                    "largest_amount for the headroom)")
+    threshold: float = Field(ge=0, le=1, description="The probability of default at which refusal starts")
+    model_version: str = Field(description="The model that decided (BentoML model tag)")
+    asked: Offer = Field(description="The loan as asked: /predict's answer")
+    largest_amount: Offer | None = Field(
+        description="The largest credit approved on the terms asked (annuity and goods price scaled with the "
+                    "credit): below the amount asked when refused, the headroom above it when approved; null "
+                    "when no amount searched is approved")
+    annuity_ranges: list[AnnuityRange] = Field(
+        description="Refused applications: for the amount asked, the ranges of annuities (shorter or longer "
+                    "terms) that are approved, lowest annuity first; empty when none is")
+    best: Offer | None = Field(
+        description="When no loan searched is approved: the one with the lowest probability of default")
+    searched: dict[str, tuple[float, float]] = Field(
+        description="The smallest and largest value tried of each loan field searched (AMT_CREDIT on the "
+                    "terms asked, AMT_ANNUITY for the amount asked)")
+    amount_curve: list[CurvePoint] = Field(
+        description="Every credit amount tried on the terms asked, by increasing amount, and its probability")

@@ -8,6 +8,7 @@ the others are scored together, so one client's bad application never fails anot
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,13 @@ from pydantic import BaseModel, Field
 from expectations import BatchValidator
 from features.build import build_features_from_tables
 from features.descriptions import feature_description
-from features.records import records_to_columns
+from features.records import NESTED_TABLES, records_to_columns
 from serving.reasons import ReasonWriter
 from serving.requests import APPLICATION_TABLE, guaranteed_by_request_model
 from serving.responses import Explanation, FieldWarning, Prediction, Problem
 from train.bundle import ModelBundle
 
-__all__ = ["ExplanationOutcome", "PredictionOutcome", "Scorer", "serving_suite"]
+__all__ = ["ExplanationOutcome", "PredictionOutcome", "Scorer", "Variant", "serving_suite"]
 
 
 def serving_suite(suite: dict) -> dict:
@@ -50,6 +51,22 @@ class ExplanationOutcome(BaseModel):
 
     explanation: Explanation | None = None
     problems: list[Problem] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An application of a batch with some of its own fields replaced (never its history rows).
+
+    Parameters
+    ----------
+    application : int
+        Position of the application in the batch.
+    changes : mapping of str to float or None
+        Application fields -> the values that replace the application's.
+    """
+
+    application: int
+    changes: Mapping[str, float | None]
 
 
 class Scorer:
@@ -79,7 +96,33 @@ class Scorer:
         applications : sequence of mapping
             Application records as the request model validated them (`serving.requests.Application`).
         """
-        problems, warnings, valid, features = self._validated_features(applications)
+        return self._prediction_outcomes(*self._validated_features(applications))
+
+    def predict_variants(self, applications: Sequence[Mapping[str, Any]],
+                         variants: Sequence[Variant]) -> list[PredictionOutcome]:
+        """Return one outcome per variant, in order: what `predict` gives the application so changed.
+
+        An application's history is read and aggregated once for all its variants, which share it;
+        only the application's own fields are built again per variant. A variant that breaks the
+        expectations gets its problems, as `predict` would give them.
+
+        Parameters
+        ----------
+        applications : sequence of mapping
+            Application records as the request model validated them (`serving.requests.Application`).
+        variants : sequence of Variant
+            What to score: each names its application by position and the fields it replaces.
+        """
+        ids, _, tables = records_to_columns(applications)
+        records = [{**{k: v for k, v in applications[variant.application].items() if k not in NESTED_TABLES},
+                    **variant.changes} for variant in variants]
+        _, frame, _ = records_to_columns(records)
+        owners = np.array([variant.application for variant in variants], dtype=np.int32)
+        return self._prediction_outcomes(*self._checked_features(records, frame, tables, ids=ids[owners],
+                                                                 history_keys=owners))
+
+    def _prediction_outcomes(self, problems: list[list[Problem]], warnings: list[list[FieldWarning]],
+                             valid: list[int], features: pd.DataFrame | None) -> list[PredictionOutcome]:
         outcomes = [PredictionOutcome(problems=found) for found in problems]
         if valid:
             for i, prediction in zip(valid, self._predictions(features, [warnings[i] for i in valid]),
@@ -116,6 +159,18 @@ class Scorer:
         depends on its own application only, and the application table is built once, for both.
         """
         ids, applications, tables = records_to_columns(records)
+        return self._checked_features(records, applications, tables, ids=ids)
+
+    def _checked_features(self, records: Sequence[Mapping[str, Any]], applications: pd.DataFrame,
+                          tables: Mapping[str, Any], *, ids: np.ndarray,
+                          history_keys: np.ndarray | None = None) -> tuple[
+            list[list[Problem]], list[list[FieldWarning]], list[int], pd.DataFrame | None]:
+        """Validate `applications` (rows of `records`); return the problems, warnings, valid positions
+        and features.
+
+        `history_keys` gives, per application, the key its history rows carry in `tables` when it is
+        not the application's own position (variants of one application share its history).
+        """
         assert list(applications.dtypes.items()) == self._dtypes, "records_to_columns broke dtypes: a bug"
         problems: list[list[Problem]] = [[] for _ in records]
         warnings: list[list[FieldWarning]] = [[] for _ in records]
@@ -129,6 +184,8 @@ class Scorer:
         valid = [i for i, found in enumerate(problems) if not found]
         if not valid:
             return problems, warnings, valid, None
+        if history_keys is not None:
+            applications = applications.assign(SK_ID_CURR=history_keys)
         features = build_features_from_tables(applications, tables, ids=ids)
         return problems, warnings, valid, features if len(valid) == len(records) else features.iloc[valid]
 

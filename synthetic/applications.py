@@ -2,7 +2,8 @@
 
 Columns are drawn from the calibrated marginals of `synthetic.calibration`, with the
 dependencies of the real data kept: pensioners (by age) carry the 365243 placeholder in
-DAYS_EMPLOYED, employer XNA and no occupation; credit, goods price and annuity of a loan fit together;
+DAYS_EMPLOYED, employer XNA and no occupation; credit, goods price and annuity of a loan fit together
+(and bigger loans run longer);
 the ~47 building columns are missing together for about half of the clients; EXT_SOURCE_1/2/3 are
 noisy readings of the client's latent risk (EXT_SOURCE_1 also of age), as in the real data.
 """
@@ -18,6 +19,8 @@ from synthetic.draws import (
     category,
     codes_of,
     from_quantiles,
+    from_weights,
+    leaning_normal,
     leaning_uniform,
     normal_cdf,
     round_to,
@@ -136,15 +139,15 @@ def _loan(rng: np.random.Generator, risk: np.ndarray, cols: Columns) -> None:
     cols["AMT_INCOME_TOTAL"] = np.maximum(round_to(income, step), 25650.0)
     revolving = rng.random(n) < cal.CONTRACT_TYPE["Revolving loans"]
     cols["NAME_CONTRACT_TYPE"] = revolving.astype(np.int16)
-    goods = round_to(from_quantiles(leaning_uniform(rng, wealth, 0.5, n), cal.GOODS_PRICE), 4500.0)
+    size = leaning_normal(rng, wealth, 0.5, n)
+    goods = round_to(from_quantiles(normal_cdf(size), cal.GOODS_PRICE), 4500.0)
     card_limit = np.maximum(round_to(goods / 3, 22500.0), 22500.0)
     goods = np.where(revolving, card_limit, np.maximum(goods, 40500.0))
     credit = round_to(goods * from_quantiles(rng.random(n), cal.CREDIT_TO_GOODS), 0.5)
     credit = np.where(revolving, card_limit, credit)
-    terms = np.array(list(cal.CASH_LOAN_TERMS), dtype=np.float64)
-    probs = np.array(list(cal.CASH_LOAN_TERMS.values()))
-    months = rng.choice(terms, size=n, p=probs / probs.sum())
-    # Bigger loans run longer; riskier clients pay a higher monthly rate.
+    # Bigger loans run longer: the term's normal score leans on the goods price's. Riskier clients pay a
+    # higher monthly rate.
+    months = from_weights(leaning_uniform(rng, size, cal.TERM_LEANS_ON_SIZE, n), cal.CASH_LOAN_TERMS)
     months = np.where(credit > 900000, np.maximum(months, 24), months)
     rate = np.clip(0.014 + 0.003 * risk + 0.002 * rng.standard_normal(n), 0.006, 0.03)
     annuity = credit * rate / (1 - (1 + rate) ** -months)

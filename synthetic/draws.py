@@ -8,7 +8,7 @@ or rows in Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import numpy as np
@@ -22,7 +22,9 @@ __all__ = [
     "category",
     "codes_of",
     "from_quantiles",
+    "from_weights",
     "group_positions",
+    "leaning_normal",
     "leaning_uniform",
     "normal_cdf",
     "round_to",
@@ -73,16 +75,31 @@ def leaning_uniform(rng: np.random.Generator, latent: np.ndarray | None, strengt
     """Uniform(0, 1) draws whose normal scores have correlation `strength` with `latent`."""
     if latent is None or strength == 0:
         return rng.random(size)
-    return normal_cdf(strength * latent + np.sqrt(1 - strength**2) * rng.standard_normal(size))
+    return normal_cdf(leaning_normal(rng, latent, strength, size))
+
+
+def leaning_normal(rng: np.random.Generator, latent: np.ndarray, strength: float, size: int) -> np.ndarray:
+    """Standard normal draws with correlation `strength` with the standard normal `latent`."""
+    return strength * latent + np.sqrt(1 - strength**2) * rng.standard_normal(size)
 
 
 @cache
 def _weights(column: Column, items: tuple[tuple[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
-    codes = codes_of(column, [level for level, _ in items])
-    cumulative = np.cumsum([w for _, w in items], dtype=np.float64)
+    return codes_of(column, [level for level, _ in items]), _cumulative([w for _, w in items])
+
+
+def _cumulative(weights: Sequence[float]) -> np.ndarray:
+    """Return the upper bounds of each choice's share of [0, 1), for ``np.searchsorted(side="right")``."""
+    cumulative = np.cumsum(weights, dtype=np.float64)
     cumulative /= cumulative[-1]
     cumulative[-1] = np.inf  # a uniform draw of exactly 1.0 - eps still lands on the last level
-    return codes, cumulative
+    return cumulative
+
+
+def from_weights(u: np.ndarray, weights: Mapping[float, float]) -> np.ndarray:
+    """Map uniforms `u` in [0, 1] to the values of a discrete distribution (value -> relative frequency)."""
+    values = np.array(list(weights), dtype=np.float64)
+    return values[np.searchsorted(_cumulative(list(weights.values())), u, side="right")]
 
 
 def codes_of(column: Column, levels: list[str] | tuple[str, ...]) -> np.ndarray:

@@ -195,6 +195,11 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             return _on_load(get(), signed_in(request))
 
+        def on_counteroffer(request: gr.Request, record: dict | None,
+                            item: dict | None) -> handlers.CounterofferView:
+            signed_in(request)
+            return handlers.counteroffer(get(), record, item)
+
         compare = ui.compare
         compare_feature = ([compare.feature, item_state], [compare.histogram, compare.histogram_text])
         compare_scatter = ([compare.x_feature, compare.y_feature, item_state],
@@ -207,6 +212,7 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
                       new_client.run.click(on_form, new_client.inputs, form_outputs)):
             event.success(lambda: (None, None, ""), None, what_if_outputs).success(
                 on_feature, *compare_feature).success(on_scatter, *compare_scatter)
+            event.success(on_counteroffer, [record_state, item_state], list(ui.counteroffer))
         compare.feature.select(on_feature, *compare_feature)
         compare.x_feature.select(on_scatter, *compare_scatter)
         compare.y_feature.select(on_scatter, *compare_scatter)

@@ -21,6 +21,7 @@ from ui.text import APPROVED, COLOURS, DECISION_WORD, HATCH_AGAINST
 __all__ = [
     "category_bars",
     "contribution_waterfall",
+    "counteroffer_curve",
     "decision_gauge",
     "importance_bars",
     "outcome_histogram",
@@ -273,6 +274,56 @@ def what_if_bars(before: dict, after: dict) -> Figure:
     ax.set_ylim(-0.5, 1.7)
     ax.xaxis.set_major_formatter(lambda v, _: percent(v))
     ax.set_xlabel("probability of default", fontsize=_FONT)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def counteroffer_curve(credits: Sequence[float], probabilities: Sequence[float], threshold: float, *,
+                       asked: float, offer: float | None) -> Figure:
+    """Probability of default against the credit amount on the terms asked, the threshold across it.
+
+    Approved amounts are blue dots, refused ones vermillion crosses (shape, not only colour) in the
+    hatched refuse zone above the threshold; the amount asked is a dotted line, the offer a star.
+
+    Parameters
+    ----------
+    credits, probabilities : sequence of float
+        The amounts tried (``amount_curve`` of ``POST /counteroffer``), increasing, and their probabilities.
+    threshold : float
+        Refused at or above it.
+    asked : float
+        The credit asked.
+    offer : float or None
+        The credit offered (the largest approved amount), if any.
+    """
+    x, y = np.asarray(credits, dtype=float), np.asarray(probabilities, dtype=float)
+    fig = _figure(6.0, 3.8)
+    ax = fig.add_subplot()
+    top = min(1.0, max(float(y.max()), threshold) * 1.5)
+    ax.axhspan(threshold, top, facecolor="none", edgecolor=COLOURS["against"], hatch=HATCH_AGAINST,
+               alpha=0.25, linewidth=0)
+    ax.plot(x, y, color=COLOURS["neutral"], linewidth=1.5, zorder=1)
+    approved = y < threshold
+    ax.scatter(x[approved], y[approved], s=28, color=COLOURS["favour"], marker="o", zorder=2,
+               label="approved")
+    ax.scatter(x[~approved], y[~approved], s=36, color=COLOURS["against"], marker="x", zorder=2,
+               label="refused")
+    ax.axhline(threshold, color=COLOURS["client"], linestyle="--", linewidth=2,
+               label=f"threshold {percent(threshold)}")
+    ax.axvline(asked, color=COLOURS["client"], linestyle=":", linewidth=1.5,
+               label=f"asked {format_value(asked)}")
+    if offer is not None:
+        ax.scatter([offer], [y[np.argmin(np.abs(x - offer))]], s=320, color=COLOURS["accent"], marker="*",
+                   edgecolors=COLOURS["client"], linewidths=1.5, zorder=5,
+                   label=f"offer {format_value(offer)}")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(lambda v, _: format_value(v))
+    ax.xaxis.set_minor_formatter(lambda v, _: "")
+    ax.yaxis.set_major_formatter(lambda v, _: percent(v))
+    ax.set_ylim(0, top)
+    ax.set_xlabel("credit amount (annuity and goods price scaled with it)", fontsize=_FONT)
+    ax.set_ylabel("probability of default", fontsize=_FONT)
+    ax.legend(fontsize=_FONT - 2, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 

@@ -35,6 +35,7 @@ __all__ = [
     "format_value",
     "history_table",
     "monitoring_table",
+    "number_text",
     "percent",
     "points",
     "raw_value",
@@ -71,6 +72,15 @@ def format_value(value: float | int | str | None) -> str:
     if magnitude >= 1:
         return f"{value:,.2f}"
     return f"{value:.3g}"
+
+
+def number_text(value: float | None) -> str:
+    """Return a number as typed into a text field: exact (it parses back to the same float), with
+    thousands separators, and empty for a missing value."""
+    if value is None:
+        return ""
+    text = f"{value:,}"
+    return text.removesuffix(".0")
 
 
 def _is_flag(column: Column) -> bool:

@@ -24,6 +24,7 @@ from decisions.records import Origin
 from features.schema import Kind, table
 from monitoring.drift import MIN_DECISIONS, Drift
 from monitoring.plots import shares_figure
+from serving.counteroffer import LOAN_FIELDS, requirement_problems
 from serving.reasons import is_protected
 from ui import charts, narrative
 from ui.formatting import (
@@ -33,6 +34,7 @@ from ui.formatting import (
     decisions_table,
     history_table,
     monitoring_table,
+    number_text,
     percent,
 )
 from ui.model_info import ModelInfo
@@ -44,16 +46,20 @@ from ui.text import (
     DECISION_WORD,
     FORM_FIELDS,
     PROTECTED_LABEL,
+    REFUSED,
     WHAT_IF_FIELDS,
 )
 
 __all__ = [
+    "COUNTEROFFER_COLUMNS",
     "LOOKUP_SHOWN",
     "NEW_APPLICATION",
     "WHAT_IF_COLUMNS",
     "Advisor",
     "ClientView",
     "Comparison",
+    "CounterofferView",
+    "Counteroffers",
     "Ledger",
     "MonitoringView",
     "Scorer",
@@ -62,6 +68,7 @@ __all__ = [
     "audit_reads",
     "compare_feature",
     "compare_scatter",
+    "counteroffer",
     "drift_chart",
     "form_record",
     "look_up",
@@ -85,9 +92,17 @@ class Scorer(Protocol):
 
 #: What a look-up shows of a client, as the audit says it.
 LOOKUP_SHOWN = "decision, reasons, application data, credit history summary, decisions on record"
+#: Gives the counteroffer JSON (API contract, ``POST /counteroffer``) of each record, in order; raises
+#: ValueError naming the field when a record is invalid.
+Counteroffers = Callable[[Sequence[Record]], list[dict[str, Any]]]
 
 #: Columns of the what-if side-by-side table.
 WHAT_IF_COLUMNS = ("Measure", "Original", "What-if")
+
+#: Columns of the counteroffer table, and its rows' names by what the answer calls them.
+COUNTEROFFER_COLUMNS = ("Loan", "Credit", "Annuity", "Goods price", "Default risk", "Decision")
+_OFFER_NAMES = {"asked": "As asked", "largest_amount": "Largest amount, same terms",
+                "lowest": "Lowest annuity", "highest": "Highest annuity", "best": "Lowest risk reached"}
 
 #: Status-line title of an application typed into the new-client form.
 NEW_APPLICATION = "New application (typed in)"
@@ -128,14 +143,18 @@ class Unrecorded:
 
 @dataclass(frozen=True)
 class Advisor:
-    """What the page works with: the service's scorer, the demo portfolio, the model facts, and what
-    is kept on record (decisions, reads)."""
+    """What the page works with: the service's scorer, the demo portfolio, the model facts, what is kept
+    on record (decisions, reads), the drift monitor and the counteroffer search.
+
+    Without `drift` the page shows no monitoring; without `counteroffer` it offers no counteroffers.
+    """
 
     scorer: Scorer
     portfolio: Portfolio
     model_info: ModelInfo
     ledger: Ledger = field(default_factory=Unrecorded)
     drift: Callable[[int], Drift] | None = None
+    counteroffer: Counteroffers | None = None
 
     def explain(self, record: Record, *, origin: Origin, reader: SignedIn) -> dict[str, Any]:
         """Return the explain item of one record, recorded as made on the page (`origin`) by `reader`.
@@ -148,6 +167,13 @@ class Advisor:
             raise _user_error(f"The service could not score this application: {_problems(error)}") from error
         except StoreUnavailableError as error:
             raise _user_error(f"No decision can be given now: {error}. Try again in a moment.") from error
+
+    def counteroffer_of(self, record: Record) -> dict[str, Any]:
+        """Return the counteroffer item of one record; a record that cannot be searched raises `gr.Error`."""
+        try:
+            return self.counteroffer([record])[0]
+        except ValueError as error:
+            raise _user_error(f"No counteroffer for this application: {_problems(error)}") from error
 
 
 def _user_error(message: str) -> gr.Error:
@@ -182,6 +208,16 @@ class ClientView(NamedTuple):
     what_if_values: tuple[str, ...]
 
 
+class CounterofferView(NamedTuple):
+    """The counteroffer panel: shown for refused clients only, with its sentence, table and chart."""
+
+    panel: gr.Column
+    text: str
+    table: pd.DataFrame | None
+    plot: Figure | None
+    plot_text: str
+
+
 class Comparison(NamedTuple):
     """A comparison chart and its sentence."""
 
@@ -195,15 +231,6 @@ class WhatIfView(NamedTuple):
     figure: Figure
     table: pd.DataFrame
     text: str
-
-
-def number_text(value: float | None) -> str:
-    """Return a number as typed into a text field: exact (it parses back to the same float), with
-    thousands separators, and empty for a missing value."""
-    if value is None:
-        return ""
-    text = f"{value:,}"
-    return text.removesuffix(".0")
 
 
 def parse_number(name: str, text: Any) -> float | None:
@@ -491,3 +518,48 @@ def drift_chart(drift: Drift | None, feature: str | None, *, reader: SignedIn) -
     if shift is None:
         raise _user_error(f"{feature!r} is not among the profiled features")
     return shares_figure(shift, label=column_label(feature) if feature in _APPLICATION.column_names else None)
+
+
+def counteroffer(advisor: Advisor, record: Record | None, item: Mapping[str, Any] | None) -> CounterofferView:
+    """Search what could be lent instead to a refused client; hide the panel for any other.
+
+    Parameters
+    ----------
+    record, item : dict
+        The client's record and its explain item, as shown.
+
+    Raises
+    ------
+    gr.Error
+        If the service rejects the record.
+    """
+    if not record or not item or item["decision"] != REFUSED or advisor.counteroffer is None:
+        return CounterofferView(gr.Column(visible=False), "", None, None, "")
+    missing = requirement_problems(record)
+    if missing:
+        needs = " and ".join(f"{column_label(p.field)} ({p.field})" for p in missing)
+        return CounterofferView(gr.Column(visible=True), f"A counteroffer needs the {needs} asked.",
+                                None, None, "")
+    answer = advisor.counteroffer_of(record)
+    curve, amount = answer["amount_curve"], answer["largest_amount"]
+    figure = charts.counteroffer_curve(
+        [p["AMT_CREDIT"] for p in curve], [p["probability"] for p in curve], answer["threshold"],
+        asked=record["AMT_CREDIT"], offer=narrative.offered(amount, record, "AMT_CREDIT") if amount else None)
+    return CounterofferView(gr.Column(visible=True), narrative.counteroffer_sentence(answer, loan=record),
+                            _offer_table(answer, record), figure,
+                            narrative.counteroffer_curve_sentence(answer, loan=record))
+
+
+def _offer_table(answer: Mapping[str, Any], record: Record) -> pd.DataFrame:
+    """One row per loan of a counteroffer answer: the loan asked first, then the offers."""
+    ends = [(end, annuities[end]) for annuities in answer["annuity_ranges"] for end in ("lowest", "highest")]
+    offers = [("asked", answer["asked"]), ("largest_amount", answer["largest_amount"]), *ends,
+              ("best", answer["best"])]
+    rows = [(_OFFER_NAMES[name], *(number_text(narrative.offered(offer, record, f)) for f in LOAN_FIELDS),
+             percent(offer["probability"]), _decided(offer["decision"]))
+            for name, offer in offers if offer]
+    return pd.DataFrame(rows, columns=list(COUNTEROFFER_COLUMNS))
+
+
+def _decided(decision: str) -> str:
+    return f"{DECISION_ICON[decision]} {DECISION_WORD[decision]}"

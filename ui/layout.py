@@ -12,7 +12,7 @@ import gradio as gr
 
 from features.schema import Kind, table
 from ui.formatting import column_label
-from ui.handlers import WHAT_IF_COLUMNS
+from ui.handlers import COUNTEROFFER_COLUMNS, WHAT_IF_COLUMNS
 from ui.text import (
     AUDIT_COLUMNS,
     EARLIER_COLUMNS,
@@ -47,6 +47,14 @@ class DecisionTab(NamedTuple):
     waterfall_text: gr.Markdown
     record_note: gr.Markdown
     earlier: gr.Dataframe
+
+
+class CounterofferPanel(NamedTuple):
+    panel: gr.Column
+    text: gr.Markdown
+    table: gr.Dataframe
+    plot: gr.Plot
+    plot_text: gr.Markdown
 
 
 class CompareTab(NamedTuple):
@@ -118,6 +126,7 @@ class Page(NamedTuple):
     model: ModelTab
     monitoring: MonitoringTab
     audit: AuditTab
+    counteroffer: CounterofferPanel
 
 
 def _chart(title: str, elem_id: str) -> tuple[gr.Plot, gr.Markdown]:
@@ -142,7 +151,7 @@ def _header() -> Header:
     return Header(signed_in, client_id, look_up, gr.Markdown(elem_id="status"))
 
 
-def _decision_tab() -> DecisionTab:
+def _decision_tab() -> tuple[DecisionTab, CounterofferPanel]:
     with gr.Tab("Decision", id="decision"):
         with gr.Row():
             with gr.Column(scale=2):
@@ -154,11 +163,29 @@ def _decision_tab() -> DecisionTab:
                     reasons_for = gr.Markdown(elem_id="reasons-for")
                 waterfall, waterfall_text = _chart("What moved this client's risk (SHAP waterfall)",
                                                    "waterfall")
+        counteroffer = _counteroffer_panel()
         record_note = gr.Markdown(elem_id="decision-record")
         earlier = gr.Dataframe(label="This client's decisions on record, newest first",
                                headers=list(EARLIER_COLUMNS), interactive=False, elem_id="earlier-decisions")
-    return DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text,
-                       record_note, earlier)
+    return (DecisionTab(decision, gauge, gauge_text, reasons_against, reasons_for, waterfall, waterfall_text,
+                        record_note, earlier), counteroffer)
+
+
+def _counteroffer_panel() -> CounterofferPanel:
+    """What could be lent instead: shown for refused clients only (`ui.handlers.counteroffer`)."""
+    with gr.Column(visible=False, elem_id="counteroffer") as panel:
+        gr.Markdown("### Counteroffer: what we can lend instead\nOnly the loan's terms change, never the "
+                    "client's data.")
+        text = gr.Markdown(elem_id="counteroffer-text")
+        with gr.Row():
+            # Widths fixed, so that the six columns fit beside the chart without a scroll bar.
+            table_ = gr.Dataframe(label="Loans tried", headers=list(COUNTEROFFER_COLUMNS), interactive=False,
+                                  elem_id="counteroffer-table", scale=3, wrap=True,
+                                  column_widths=["24%", "15%", "13%", "15%", "13%", "20%"])
+            with gr.Column(scale=2):
+                plot, plot_text = _chart("Probability of default against the credit amount (terms asked)",
+                                         "counteroffer-plot")
+    return CounterofferPanel(panel, text, table_, plot, plot_text)
 
 
 def _compare_tab() -> CompareTab:
@@ -262,7 +289,8 @@ def page() -> Page:
     """Lay the page out (inside a ``gr.Blocks`` context) and return its components."""
     header = _header()
     with gr.Tabs(selected="decision") as tabs:
+        decision, counteroffer = _decision_tab()
         # The risk team's tabs come last: Gradio 6.31 misplaces the tabs that follow one whose
         # visibility an event changes (a tab after it vanished from the bar).
-        return Page(header, tabs, _decision_tab(), _what_if_tab(), _client_tab(), _new_client_tab(),
-                    _compare_tab(), _model_tab(), _monitoring_tab(), _audit_tab())
+        return Page(header, tabs, decision, _what_if_tab(), _client_tab(), _new_client_tab(), _compare_tab(),
+                    _model_tab(), _monitoring_tab(), _audit_tab(), counteroffer)

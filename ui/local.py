@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
+from serving.counteroffer import counteroffers
 from serving.requests import Application
+from serving.responses import Problem
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
 from ui.handlers import Advisor
@@ -48,10 +50,19 @@ def local_advisor(model_path: str | Path, demo_folder: str | Path) -> Advisor:
     def explain(records: Sequence[Mapping[str, Any]], *, origin: str, caller: str) -> list[dict[str, Any]]:
         del origin, caller  # nothing is recorded in-process
         outcomes = scorer.explain([_APPLICATION.validate_python(record) for record in records])
-        problems = [f"{p.field}: {p.problem}" for outcome in outcomes for p in outcome.problems]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return [outcome.explanation.model_dump(mode="json") for outcome in outcomes]
+        return _answers([(outcome.explanation, outcome.problems) for outcome in outcomes])
+
+    def counteroffer(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        outcomes = counteroffers(scorer, [_APPLICATION.validate_python(record) for record in records])
+        return _answers([(outcome.counteroffer, outcome.problems) for outcome in outcomes])
 
     return Advisor(scorer=explain, portfolio=Portfolio.from_folder(demo_folder),
-                   model_info=ModelInfo.from_bundle(bundle))
+                   model_info=ModelInfo.from_bundle(bundle), counteroffer=counteroffer)
+
+
+def _answers(outcomes: Sequence[tuple[BaseModel | None, Sequence[Problem]]]) -> list[dict[str, Any]]:
+    """Return each answer as the API's JSON would give it, or raise ValueError listing the problems."""
+    problems = [f"{p.field}: {p.problem}" for _, found in outcomes for p in found]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [answer.model_dump(mode="json") for answer, _ in outcomes]

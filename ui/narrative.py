@@ -13,15 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from ui.formatting import format_value, percent, points
+from ui.formatting import format_value, number_text, percent, points
 from ui.model_info import logistic
 from ui.text import APPROVED, DECISION_ICON, DECISION_WORD, PROTECTED_LABEL
 
 __all__ = [
+    "counteroffer_curve_sentence",
+    "counteroffer_sentence",
     "decision_banner",
     "escape_markdown",
     "gauge_sentence",
     "histogram_sentence",
+    "offered",
     "reasons_markdown",
     "record_sentence",
     "scatter_sentence",
@@ -184,3 +187,60 @@ def what_if_sentence(before: Mapping[str, Any], after: Mapping[str, Any],
     return (f"With {changed}, the probability of default goes from {percent(before['probability'])} to "
             f"{percent(after['probability'])} ({points(after['probability'] - before['probability'])}), "
             f"the score from {before['score']} to {after['score']} points, and {moved}.")
+
+
+def offered(offer: Mapping[str, Any], loan: Mapping[str, Any], field: str) -> float | None:
+    """Return the value of one loan field in a counteroffer's offer: its change, or the value asked."""
+    return offer["changes"].get(field, loan.get(field))
+
+
+def counteroffer_sentence(answer: Mapping[str, Any], *, loan: Mapping[str, Any]) -> str:
+    """Return the one sentence an advisor can read out to a refused client: what we can lend instead.
+
+    Parameters
+    ----------
+    answer : mapping
+        The ``POST /counteroffer`` answer of a refused application.
+    loan : mapping
+        The application as sent (its AMT_CREDIT and AMT_ANNUITY are read).
+    """
+    credit, annuity = loan["AMT_CREDIT"], loan["AMT_ANNUITY"]
+    asked = f"We cannot lend {number_text(credit)} with an annuity of {number_text(annuity)}"
+    options = []
+    if answer["largest_amount"]:
+        amount = answer["largest_amount"]
+        options.append(f"up to {number_text(offered(amount, loan, 'AMT_CREDIT'))} on the same terms (annuity "
+                       f"{number_text(offered(amount, loan, 'AMT_ANNUITY'))})")
+    for annuities in answer["annuity_ranges"]:
+        low, high = (annuities[end]["changes"]["AMT_ANNUITY"] for end in ("lowest", "highest"))
+        term = "a longer term" if high < annuity else "a shorter term" if low > annuity else "another term"
+        options.append(f"the full {number_text(credit)} with an annuity between {number_text(low)} and "
+                       f"{number_text(high)} ({term})")
+    if options:
+        return f"{asked}, but we can offer " + ", or ".join(options) + "."
+    searched = answer["searched"]
+    credits, annuities = searched["AMT_CREDIT"], searched["AMT_ANNUITY"]
+    return (f"{asked}, and no other loan we tried would be approved (amounts from {number_text(credits[0])} "
+            f"to {number_text(credits[1])} on the same terms, annuities from {number_text(annuities[0])} to "
+            f"{number_text(annuities[1])}): "
+            f"the lowest probability of default reached is {percent(answer['best']['probability'])}, "
+            f"against a threshold of {percent(answer['threshold'])}.")
+
+
+def counteroffer_curve_sentence(answer: Mapping[str, Any], *, loan: Mapping[str, Any]) -> str:
+    """Describe the counteroffer chart: the amounts tried, where the one asked and the offer stand."""
+    curve = answer["amount_curve"]
+    credit = loan["AMT_CREDIT"]
+    approved = sum(point["probability"] < answer["threshold"] for point in curve)
+    text = (f"Each mark is a credit amount from {number_text(curve[0]['AMT_CREDIT'])} to "
+            f"{number_text(curve[-1]['AMT_CREDIT'])} on the terms asked, dots approved ({approved}) and "
+            f"crosses refused ({len(curve) - approved}); the dashed line is the threshold "
+            f"({percent(answer['threshold'])}). The amount asked, {number_text(credit)} (dotted line), has a "
+            f"probability of default of {percent(answer['asked']['probability'])}.")
+    amount = answer["largest_amount"]
+    if amount:
+        offer = number_text(offered(amount, loan, "AMT_CREDIT"))
+        return (text + f" The largest amount approved below it, {offer} (star), has "
+                f"{percent(amount['probability'])}.")
+    return text + " No smaller amount on these terms falls below the threshold."
+

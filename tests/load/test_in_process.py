@@ -22,12 +22,14 @@ def test_measure_calls_at_least_the_minimum_with_consecutive_indices():
 def test_each_scenario_scores_one_application(bundle, payload_file):
     payloads = read_payloads(payload_file)
     calls = scenario_calls(bundle, records=payloads.with_history, feature_rows=payloads.feature_rows)
-    assert set(calls) == {"predict", "explain", "reference"}
+    assert set(calls) == {"predict", "explain", "counteroffer", "reference"}
     assert calls["predict"](0).shape == (1,)
     assert calls["reference"](0) == pytest.approx(calls["predict"](0), rel=1e-6)
     probability, (contributions, _) = calls["explain"](0)
     assert probability == pytest.approx(calls["predict"](0))
     assert contributions.shape == (1, len(bundle.feature_names))
+    [searched] = calls["counteroffer"](0)
+    assert searched.counteroffer.asked.probability == pytest.approx(calls["predict"](0)[0], abs=1e-12)
 
 
 def test_stage_costs_cover_every_stage_at_every_batch_size(bundle, payload_file):

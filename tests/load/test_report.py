@@ -3,6 +3,7 @@
 import pytest
 
 from load_tests.report import (
+    COUNTEROFFER_USERS,
     IN_PROCESS,
     REFERENCE_SERVER,
     SERVICE,
@@ -48,6 +49,18 @@ def test_each_floor_is_judged_on_the_predict_runs_at_the_sizing_load():
 def test_throughput_is_compared_with_the_reference_server_not_its_in_process_limit():
     [share] = [c for c in floor_checks(ROWS, users=32) if c.requirement.startswith("batched, 1 worker: >=")]
     assert share.measured == "600 / 1000 rps = 0.60"
+
+
+@pytest.mark.parametrize(("p99", "failures", "passed"),
+                         [(280.0, 0, True), (320.0, 0, False), (200.0, 1, False)])
+def test_counteroffers_are_judged_at_their_own_user_count(p99, failures, passed):
+    rows = [*ROWS, _row(SERVICE, "batched, 1 worker", "counteroffer", rps=40.0, p99=p99, failures=failures,
+                        users=COUNTEROFFER_USERS),
+            _row(SERVICE, "batched, 1 worker", "counteroffer", rps=40.0, p99=900.0, users=32)]
+    verdicts = _verdicts(rows)
+    requirement = f"batched, 1 worker: counteroffer at {COUNTEROFFER_USERS} users: no failure, p99 <= 300 ms"
+    assert verdicts[requirement] is passed
+    assert len(verdicts) == len(_verdicts(ROWS)) + 1
 
 
 @pytest.mark.parametrize(("unbatched_rps", "passed"), [(500.0, False), (450.0, True)])

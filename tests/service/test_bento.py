@@ -94,7 +94,7 @@ def test_served_bento_predicts_with_the_pinned_model(bento_server, records, trai
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "/predict"), ("POST", "/explain"),
-                                              ("GET", "/model/card")])
+                                              ("POST", "/counteroffer"), ("GET", "/model/card")])
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}])
 def test_endpoints_need_the_api_key_when_one_is_set(bento_server, records, method, path, headers):
     response = bento_server.request(method, path, json={"applications": records[:1]}, headers=headers)

@@ -100,7 +100,7 @@ def test_a_possible_value_outside_the_training_range_is_scored_with_a_warning(cl
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
-@pytest.mark.parametrize("endpoint", ["/predict", "/explain"])
+@pytest.mark.parametrize("endpoint", ["/predict", "/explain", "/counteroffer"])
 def test_bad_application_is_rejected_naming_application_field_and_problem(client, records, endpoint, case):
     spoil, status, field, text = BAD_INPUTS[case]
     response = client.post(endpoint, json={"applications": [records[0], spoil(records[1])]})
@@ -118,8 +118,9 @@ def test_bad_application_is_rejected_naming_application_field_and_problem(client
     (b"", 422, "is required"),
     (b'[{"SK_ID_CURR": 1}]', 422, 'send a JSON object {"applications"'),
 ])
-def test_bad_body_is_rejected_naming_the_problem(client, content, status, text):
-    response = client.post("/predict", content=content, headers={"content-type": "application/json"})
+@pytest.mark.parametrize("endpoint", ["/predict", "/counteroffer"])
+def test_bad_body_is_rejected_naming_the_problem(client, endpoint, content, status, text):
+    response = client.post(endpoint, content=content, headers={"content-type": "application/json"})
     assert response.status_code == status, response.text
     assert text in response.json()["problems"][0]["problem"]
 
@@ -174,7 +175,7 @@ def test_no_answer_is_a_server_error_or_shows_a_stack_trace(client, records):
               json.dumps({"applications": [{**records[0], "bureau": huge}]}).encode(),
               json.dumps({"applications": [{**records[0], "bureau": [{"bureau_balance": [1]}]}]}).encode()]
     for content in bodies:
-        for endpoint in ("/predict", "/explain"):
+        for endpoint in ("/predict", "/explain", "/counteroffer"):
             response = client.post(endpoint, content=content, headers={"content-type": "application/json"})
             assert 400 <= response.status_code < 500, (content, response.text)
             assert "Traceback" not in response.text and "File \"" not in response.text

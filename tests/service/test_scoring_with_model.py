@@ -7,7 +7,7 @@ from pydantic import TypeAdapter
 from features.build import build_features
 from serving.reasons import MAX_REASONS, is_protected
 from serving.requests import Application
-from serving.scoring import Scorer
+from serving.scoring import Scorer, Variant
 from train.bundle import ModelBundle
 
 
@@ -78,6 +78,24 @@ def test_a_batch_of_unusual_applications_is_explained_with_their_warnings(scorer
 def test_the_same_client_twice_in_a_batch_gets_the_same_answer_twice(scorer, applications):
     first, second = scorer.predict([applications[5], applications[5]])
     assert first.prediction == second.prediction
+
+
+VARIANTS = [Variant(0, {}), Variant(3, {"AMT_CREDIT": 90000.0, "AMT_ANNUITY": 9000.0}),
+            Variant(0, {"AMT_ANNUITY": 4500.5, "AMT_GOODS_PRICE": None}), Variant(3, {"AMT_CREDIT": 2e6})]
+
+
+def test_variants_get_what_predict_gives_each_application_so_changed(scorer, applications):
+    changed = [{**applications[v.application], **v.changes} for v in VARIANTS]
+    variants = scorer.predict_variants(applications[:4], VARIANTS)
+    assert [v.prediction for v in variants] == [o.prediction for o in scorer.predict(changed)]
+
+
+def test_a_variant_that_breaks_the_expectations_gets_its_problems(scorer, applications):
+    variants = [Variant(1, {}), Variant(0, {"AMT_INCOME_TOTAL": 5e9})]
+    ok, broken = scorer.predict_variants(applications[:2], variants)
+    assert ok.prediction == scorer.predict([applications[1]])[0].prediction
+    assert broken.prediction is None and [p.field for p in broken.problems] == ["AMT_INCOME_TOTAL"]
+    assert applications[0]["SK_ID_CURR"] == broken.problems[0].SK_ID_CURR
 
 
 def test_contributions_add_up_to_the_calibrated_log_odds(scorer, applications):

@@ -19,7 +19,7 @@ def _tracing_configs(trained_model, switch: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(("switch", "expected"), [
-    ("off", {"excluded_urls": ["/predict", "/explain"]}),
+    ("off", {"excluded_urls": ["/predict", "/explain", "/counteroffer"]}),
     ("on", None),  # BentoML's own tracing configuration applies
 ])
 def test_both_services_follow_the_switch(trained_model, switch, expected):

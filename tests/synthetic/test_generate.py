@@ -178,6 +178,42 @@ def test_annuity_fits_the_credit(tables):
     assert ratio.between(0.015, 0.15).mean() > 0.99
 
 
+@pytest.fixture(scope="module")
+def cash_loans(tables):
+    app = tables["application_train"]
+    cash = app[app["NAME_CONTRACT_TYPE"] == "Cash loans"]
+    return cash.assign(term=cash["AMT_CREDIT"] / cash["AMT_ANNUITY"],
+                       to_goods=cash["AMT_CREDIT"] / cash["AMT_GOODS_PRICE"])
+
+
+def test_bigger_cash_loans_run_longer(cash_loans):
+    # Real sample: correlation 0.69 between the logs, and a credit / annuity below 40 (99th pct 37.8).
+    correlation = np.log(cash_loans["term"]).corr(np.log(cash_loans["AMT_CREDIT"]))
+    assert 0.6 < correlation < 0.85
+    assert cash_loans["term"].quantile(0.99) < 42
+
+
+def test_a_third_of_cash_loans_have_no_insurance(cash_loans):
+    # Real sample: 29% of cash loans lend exactly the goods price.
+    assert (cash_loans["to_goods"] == 1).mean() == pytest.approx(0.29, abs=0.03)
+
+
+def test_default_peaks_at_middle_loan_terms(cash_loans):
+    # Real sample, cash loans: 9-13% for credit / annuity 14-22, 4.7% above 32.
+    bands = pd.cut(cash_loans["term"], [0, 14, 26, 32, np.inf])
+    rate = cash_loans.groupby(bands, observed=True)["TARGET"].mean()
+    assert rate.iloc[1] > rate.iloc[3] + 0.04
+    assert rate.iloc[1] == rate.max()
+
+
+def test_default_rises_with_the_insured_share_of_the_credit(cash_loans):
+    # Real sample: 2.5-5.8% for credit / goods 1-1.15, 11-13% above 1.2.
+    to_goods = cash_loans["to_goods"]
+    low = cash_loans.loc[(to_goods > 1) & (to_goods <= 1.15), "TARGET"].mean()
+    high = cash_loans.loc[to_goods > 1.2, "TARGET"].mean()
+    assert high > low + 0.025
+
+
 def test_bureau_months_follow_the_credit_dates(tables):
     months = tables["bureau_balance"].merge(tables["bureau"], on="SK_ID_BUREAU")
     opened = np.floor(months["DAYS_CREDIT"] / 30.4375)

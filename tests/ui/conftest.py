@@ -7,18 +7,14 @@ Handler tests use `ui.local.local_advisor`: the service's own scoring code, in-p
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from access.accounts import Accounts
-from decisions.database import open_store
 from load_tests.servers import ServerProcess, free_port, running, service_command
 from synthetic import generate_tables, write_tables
-from tests.conftest import TRAIN_SEED, TrainedModel
+from tests.conftest import TRAIN_SEED, TrainedModel, store_with_accounts
 from ui.handlers import Advisor
 from ui.local import local_advisor
 from ui.portfolio import Portfolio
@@ -41,28 +37,10 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@dataclass(frozen=True)
-class Account:
-    """An account of the page's test store, with its password (made for this session)."""
-
-    name: str
-    role: str
-    password: str
-
-
-#: The page's accounts: an advisor and someone of the risk team.
-ADVISOR = Account("ana", "advisor", secrets.token_urlsafe(16))
-RISK = Account("rita", "risk", secrets.token_urlsafe(16))
-
-
 @pytest.fixture(scope="session")
 def ui_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The URL of the page server's store (SQLite), holding `ADVISOR` and `RISK`."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('ui_store') / 'store.sqlite3'}"
-    accounts = Accounts(open_store(url))
-    for account in (ADVISOR, RISK):
-        accounts.add(account.name, role=account.role, password=account.password)
-    return url
+    return store_with_accounts(tmp_path_factory.mktemp("ui_store"))
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ import pytest
 
 from load_tests.servers import PROJECT_ROOT
 from tests.ui.conftest import ADVISOR, RISK, Account
-from ui.formatting import percent
+from ui.formatting import number_text, percent
 from ui.handlers import NEW_APPLICATION, form_record
+from ui.portfolio import Portfolio
 from ui.text import DECISION_WORD, FORM_FIELDS, TITLE
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -39,12 +40,17 @@ SCREENSHOTS = Path(os.environ.get("UI_SCREENSHOT_DIR", PROJECT_ROOT / "results" 
 EVENT_MS = 60_000
 
 
-def explain(url: str, record: dict) -> dict:
-    """POST one application to the API's /explain and return its explanation."""
-    request = urllib.request.Request(f"{url}/explain", data=json.dumps({"applications": [record]}).encode(),
+def post(url: str, path: str, records: list[dict]) -> list[dict]:
+    """POST applications to one of the API's endpoints and return its answers."""
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps({"applications": records}).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)[0]
+        return json.load(response)
+
+
+def explain(url: str, record: dict) -> dict:
+    """POST one application to the API's /explain and return its explanation."""
+    return post(url, "/explain", [record])[0]
 
 
 @pytest.fixture(scope="module")
@@ -273,3 +279,30 @@ def test_the_risk_team_sees_every_page(page):
     page.locator("#signed-in").get_by_text(f"Signed in as {RISK.name} (risk)").wait_for(timeout=EVENT_MS)
     assert page.get_by_role("tab").all_inner_texts() == [
         "Decision", "What-if", "Client data", "New client", "Compare with others", "Model", "Audit"]
+
+
+def test_refused_client_sees_the_counteroffer_the_api_gives(browser, loan_terms_server,
+                                                            loan_terms_demo_folder):
+    """On a model that has learned the loan's terms: the panel shows what POST /counteroffer answers."""
+    portfolio = Portfolio.from_folder(loan_terms_demo_folder)
+    ids = portfolio.ids[:80]
+    answers = post(loan_terms_server.url, "/counteroffer", [portfolio.record(i) for i in ids])
+    refused = next((i, a) for i, a in zip(ids, answers, strict=True) if a["outcome"] == "counteroffer"
+                   and a["largest_amount"] and a["annuity_ranges"])
+    approved = next(i for i, a in zip(ids, answers, strict=True) if a["outcome"] == "already_approved")
+    page = open_page(browser, loan_terms_server.url)
+    sk_id, answer = refused
+    look_up(page, sk_id)
+    page.locator("#counteroffer-plot img").wait_for(timeout=EVENT_MS)
+    offer = answer["largest_amount"]["changes"]["AMT_CREDIT"]
+    sentence = page.locator("#counteroffer-text").inner_text()
+    assert f"but we can offer up to {number_text(offer)} on the same terms" in sentence
+    table = page.locator("#counteroffer-table").inner_text()
+    assert number_text(offer) in table and percent(answer["largest_amount"]["probability"]) in table
+    assert f"{number_text(offer)} (star)" in page.locator("#counteroffer-plot-text").inner_text()
+    page.locator("#counteroffer").screenshot(path=SCREENSHOTS / "counteroffer.png")
+    page.screenshot(path=SCREENSHOTS / "decision_refused.png", full_page=True)
+    look_up(page, approved)
+    expect(page.locator("#counteroffer")).to_be_hidden(timeout=EVENT_MS)
+    assert page.errors == []
+
