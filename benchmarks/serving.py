@@ -33,6 +33,7 @@ from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locus
 from load_tests.make_payloads import write_payloads
 from load_tests.payloads import read_payloads
 from load_tests.report import (
+    BUSY_DRIFT_S,
     COUNTEROFFER_USERS,
     IN_PROCESS,
     REFERENCE_SERVER,
@@ -164,6 +165,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--recording-cost", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the default configuration (batched, 1 worker) without decision "
                              "records, to compare recording on and off in the same run")
+    parser.add_argument("--monitoring-cost", action=argparse.BooleanOptionalAction, default=True,
+                        help=f"also run the default configuration without the drift monitor and with it "
+                             f"computing the drift every {BUSY_DRIFT_S} s, in the same run")
     parser.add_argument("--overload-users", type=int, default=64,
                         help="also run predict at this many users on each configuration (0 = skip)")
     parser.add_argument("--payloads", type=Path, default=RESULTS / "load_payloads.json")
@@ -198,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
     configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
     if args.recording_cost:
         configs.append(ServiceSettings(recording=False))
+    if args.monitoring_cost:
+        configs += [ServiceSettings(drift_every_s=None), ServiceSettings(drift_every_s=BUSY_DRIFT_S)]
     for settings in tqdm(configs, desc="service configurations", unit="config"):
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
     text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,

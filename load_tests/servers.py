@@ -46,6 +46,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The service's default seconds between two background drift computations (settings.Settings).
+DEFAULT_DRIFT_EVERY_S = 300
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """How the credit-scoring service is started; the service reads these from its environment.
@@ -58,24 +62,35 @@ class ServiceSettings:
         Adaptive batching of predictions (``CREDIT_SCORING_BATCHING``, "on" or "off").
     recording : bool, default=True
         Decision records (``CREDIT_SCORING_RECORDING``); off only to measure what they cost.
+    drift_every_s : int or None, default=DEFAULT_DRIFT_EVERY_S
+        Seconds between the monitor's drift computations (``CREDIT_SCORING_MONITORING_SECONDS``);
+        None turns the background computation off (``CREDIT_SCORING_MONITORING``).
     """
 
     workers: int = 1
     batching: bool = True
     recording: bool = True
+    drift_every_s: int | None = DEFAULT_DRIFT_EVERY_S
 
     @property
     def label(self) -> str:
         """str: short description for tables, e.g. "batched, 2 workers" ("..., not recorded")."""
         mode = "batched" if self.batching else "unbatched"
-        unrecorded = "" if self.recording else ", not recorded"
-        return f"{mode}, {self.workers} worker{'s' if self.workers > 1 else ''}{unrecorded}"
+        extras = "" if self.recording else ", not recorded"
+        if self.drift_every_s is None:
+            extras += ", no drift monitor"
+        elif self.drift_every_s != DEFAULT_DRIFT_EVERY_S:
+            extras += f", drift every {self.drift_every_s} s"
+        return f"{mode}, {self.workers} worker{'s' if self.workers > 1 else ''}{extras}"
 
     def environment(self) -> dict[str, str]:
         """Return the environment variables that carry these settings to the service."""
+        monitoring = ({"CREDIT_SCORING_MONITORING": "off"} if self.drift_every_s is None else
+                      {"CREDIT_SCORING_MONITORING": "on",
+                       "CREDIT_SCORING_MONITORING_SECONDS": str(self.drift_every_s)})
         return {"CREDIT_SCORING_MODEL_WORKERS": str(self.workers),
                 "CREDIT_SCORING_BATCHING": "on" if self.batching else "off",
-                "CREDIT_SCORING_RECORDING": "on" if self.recording else "off"}
+                "CREDIT_SCORING_RECORDING": "on" if self.recording else "off", **monitoring}
 
 
 def service_command(*, port: int, target: str = ".") -> list[str]:

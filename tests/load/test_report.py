@@ -79,6 +79,15 @@ def test_recording_cost_floor(unrecorded_rps, recorded_p99, passed):
     assert _verdicts(rows)[requirement] is passed
 
 
+@pytest.mark.parametrize(("busy_rps", "passed"), [(600.0, True), (500.0, False)])
+def test_drift_monitor_cost_floor(busy_rps, passed):
+    rows = [_row(SERVICE, "batched, 1 worker, no drift monitor", "predict", rps=640.0),
+            _row(SERVICE, "batched, 1 worker, drift every 5 s", "predict", rps=busy_rps)]
+    requirement = ("batched, 1 worker, drift every 5 s: the drift monitor, computing without rest cost "
+                   "<= 15% of the throughput, p99 <= 300 ms")
+    assert _verdicts(rows)[requirement] is passed
+
+
 def test_report_has_one_table_line_per_run_and_marks_failed_floors():
     text = markdown(ROWS, floor_checks(ROWS, users=32), users=32, duration_s=40)
     assert sum(line.startswith(f"| {SERVICE} |") for line in text.splitlines()) == 3

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from load_tests.servers import PROJECT_ROOT
-from tests.ui.conftest import ADVISOR, RISK, Account
+from tests.conftest import ADVISOR, RISK, Account
 from ui.formatting import number_text, percent
 from ui.handlers import NEW_APPLICATION, form_record
 from ui.portfolio import Portfolio

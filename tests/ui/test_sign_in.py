@@ -25,8 +25,7 @@ from access.accounts import Accounts
 from access.audit import Audit
 from decisions.database import open_store
 from load_tests.servers import PROJECT_ROOT
-from tests.conftest import OFFLINE
-from tests.ui.conftest import ADVISOR, RISK, Account
+from tests.conftest import ADVISOR, OFFLINE, RISK, Account
 
 pytestmark = pytest.mark.server
 
