@@ -18,6 +18,7 @@ load generator included, so compare ratios rather than absolute figures.
 from __future__ import annotations
 
 import argparse
+import secrets
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ from pathlib import Path
 import bentoml
 from tqdm.auto import tqdm
 
+from access.accounts import Accounts
 from benchmarks.measure import RESULTS, write_results
+from decisions.database import open_store
 from load_tests.in_process import measure, scenario_calls, stage_costs
 from load_tests.locust_runner import LOCUSTFILE, REFERENCE_LOCUSTFILE, run_locust
 from load_tests.make_payloads import write_payloads
@@ -67,6 +70,8 @@ _REFERENCE = ("ReferenceUser", REFERENCE_LOCUSTFILE, "reference")
 # A benchmark run records what happens; the floors are judged in the report, not by Locust's exit code.
 _RECORD_ONLY = Thresholds(max_fail_ratio=1.0, max_p95_ms=1e9, max_p99_ms=1e9)
 _WARM_UP_S = 15
+#: The account Locust's page users sign in with (its password is made for each server).
+_PAGE_USER = "load-test"
 
 
 def _profile(server: ServerProcess, *, seconds: int, out: Path) -> subprocess.Popen[bytes]:
@@ -91,7 +96,7 @@ class _Run:
 
 
 def _load(server: ServerProcess, *, scenario: str, run: _Run, server_label: str, settings_label: str,
-          users: int | None = None) -> BenchmarkRow:
+          users: int | None = None, locust_env: dict[str, str] | None = None) -> BenchmarkRow:
     """Run one scenario against a running server and return its table row."""
     user_class, locustfile, limit = _REFERENCE if scenario == "reference" else SCENARIOS[scenario]
     users = users or run.users
@@ -103,7 +108,8 @@ def _load(server: ServerProcess, *, scenario: str, run: _Run, server_label: str,
     with watch_rss(server) as rss:
         locust = run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / slug,
                             users=users, run_time_s=run.duration_s, thresholds=_RECORD_ONLY,
-                            user_classes=[user_class] if user_class else [], locustfile=locustfile)
+                            user_classes=[user_class] if user_class else [], locustfile=locustfile,
+                            env=locust_env)
     if spy is not None:
         spy.wait(timeout=60)
     return BenchmarkRow(server=server_label, settings=settings_label, scenario=scenario, users=users,
@@ -115,19 +121,34 @@ def _service_rows(settings: ServiceSettings, scenarios: Sequence[str], run: _Run
                   overload_users: int) -> list[BenchmarkRow]:
     port = free_port()
     log = run.results / "logs" / f"service_{settings.label.replace(' ', '_').replace(',', '')}.log"
+    store, page_user = _store_with_page_user(log)
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log,
-                 env={**settings.environment(), **run.service_env}) as server:
+                 env={**settings.environment(), **run.service_env, "CREDIT_SCORING_DATABASE_URL": store}
+                 ) as server:
         # Unmeasured warm-up: BentoML's batching dispatcher sends one request at a time while it
         # learns the batch cost, and the first calls fill caches.
         run_locust(host=server.url, payloads=run.payloads, csv_prefix=run.results / "locust" / "warm-up",
                    users=4, run_time_s=_WARM_UP_S, thresholds=_RECORD_ONLY, user_classes=["PredictUser"],
                    max_think_ms=100.0)
         rows = [_load(server, scenario=s, run=run, server_label=SERVICE, settings_label=settings.label,
-                      users=COUNTEROFFER_USERS if s == "counteroffer" else None) for s in scenarios]
+                      users=COUNTEROFFER_USERS if s == "counteroffer" else None, locust_env=page_user)
+                for s in scenarios]
         if overload_users:
             rows.append(_load(server, scenario="predict", run=run, server_label=SERVICE,
                               settings_label=settings.label, users=overload_users))
     return rows
+
+
+def _store_with_page_user(log: Path) -> tuple[str, dict[str, str]]:
+    """Return a new decision store beside a server's `log`, with an account for Locust's page users
+    (the mix scenario opens the page), and the environment that gives Locust its name and password."""
+    path = log.with_suffix(".decisions.sqlite3")
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    url = f"sqlite:///{path}"
+    password = secrets.token_urlsafe(16)
+    Accounts(open_store(url)).add(_PAGE_USER, role="advisor", password=password)
+    return url, {"LOCUST_UI_USER": _PAGE_USER, "LOCUST_UI_PASSWORD": password}
 
 
 def _reference_rows(model: str, run: _Run) -> list[BenchmarkRow]:

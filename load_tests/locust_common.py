@@ -40,6 +40,10 @@ def _add_options(parser: Any) -> None:
                        env_var="LOCUST_MAX_P95_MS", help="highest accepted p95 response time (ms)")
     group.add_argument("--max-p99-ms", type=float, default=_DEFAULTS.max_p99_ms,
                        env_var="LOCUST_MAX_P99_MS", help="highest accepted p99 response time (ms)")
+    group.add_argument("--ui-user", default="", env_var="LOCUST_UI_USER",
+                       help="account the page's users sign in with (the advisor page needs one)")
+    group.add_argument("--ui-password", default="", env_var="LOCUST_UI_PASSWORD",
+                       help="its password (give it through LOCUST_UI_PASSWORD, not the command line)")
     group.add_argument("--min-rps", type=float, default=_DEFAULTS.min_rps, env_var="LOCUST_MIN_RPS",
                        help="lowest accepted throughput (requests per second)")
 

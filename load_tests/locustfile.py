@@ -14,6 +14,7 @@ The run exits non-zero when it breaks a threshold (``--max-fail-ratio``, ``--max
 from __future__ import annotations
 
 import random
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, task
 
@@ -24,6 +25,7 @@ EXPLAIN_PATH = "/explain"
 COUNTEROFFER_PATH = "/counteroffer"
 UI_PATH = "/ui/"
 _JSON = {"Content-Type": "application/json"}
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class _ServiceUser(FastHttpUser):
@@ -106,8 +108,9 @@ class CounterofferUser(_ServiceUser):
 class UiUser(_ServiceUser):
     """Opens the advisor's page (the Gradio UI mounted by the service), as a browser does.
 
-    A browser gets the page, then runs the page's "load" event through Gradio's API (it fills the
-    page's lists); the event is found in the page's config, so a renamed handler is still found.
+    A browser signs in (``--ui-user``, ``LOCUST_UI_PASSWORD``), gets the page, then runs the page's
+    "load" event through Gradio's API (it fills the page's lists); the event is found in the page's
+    config, so a renamed handler is still found.
     """
 
     weight = 1
@@ -115,6 +118,13 @@ class UiUser(_ServiceUser):
 
     def on_start(self) -> None:
         super().on_start()
+        options = self.environment.parsed_options
+        form = urlencode({"username": options.ui_user, "password": options.ui_password})
+        with self.client.post(f"{UI_PATH}login", data=form, headers=_FORM, name="ui sign-in",
+                              allow_redirects=False, catch_response=True) as signed:
+            if signed.status_code != 303:
+                signed.failure(f"HTTP {signed.status_code}: the page needs an account (--ui-user and "
+                               "LOCUST_UI_PASSWORD)")
         config = self.client.get(f"{UI_PATH}config", name="ui config").json()
         loads = [d["api_name"] for d in config["dependencies"]
                  if any(target[1] == "load" for target in d["targets"]) and d.get("api_name")]

@@ -19,8 +19,11 @@ from load_tests.servers import (
     running,
     service_command,
 )
-from tests.conftest import TrainedModel
+from tests.conftest import RISK, TrainedModel, store_with_accounts
 from train.bundle import ModelBundle
+
+#: What Locust's page users sign in with on the load tests' servers.
+UI_ACCOUNT = {"LOCUST_UI_USER": RISK.name, "LOCUST_UI_PASSWORD": RISK.password}
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +38,10 @@ def _start_service(model: TrainedModel, log_path: Path,
                    settings: ServiceSettings) -> Iterator[ServerProcess]:
     """Serve the project's BentoML service with `model`'s store and `settings`, on a free port."""
     port = free_port()
-    # No API key and no demo portfolio: the load tests send API traffic only.
+    # No API key and no demo portfolio; the page's users sign in as `RISK` (see `UI_ACCOUNT`).
     env = {"BENTOML_HOME": str(model.bentoml_home), "CREDIT_SCORING_API_KEY": "",
-           "CREDIT_SCORING_DEMO_DATA": str(log_path.parent / "none"), **settings.environment()}
+           "CREDIT_SCORING_DEMO_DATA": str(log_path.parent / "none"),
+           "CREDIT_SCORING_DATABASE_URL": store_with_accounts(log_path.parent), **settings.environment()}
     with running(service_command(port=port), url=f"http://127.0.0.1:{port}", log_path=log_path,
                  env=env) as server:
         yield server

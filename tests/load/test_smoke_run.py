@@ -9,6 +9,7 @@ import pytest
 
 from load_tests.locust_runner import run_locust
 from load_tests.thresholds import Thresholds
+from tests.load.conftest import UI_ACCOUNT
 
 pytestmark = pytest.mark.server
 
@@ -16,14 +17,15 @@ SMOKE = Thresholds(max_fail_ratio=0.0, max_p95_ms=10_000.0, max_p99_ms=20_000.0,
 
 
 #: Every kind of request of the mix: predictions, explanations and the advisor's page.
-MIX = {"predict 1 (history)", "predict 1 (no history)", "predict 10", "explain 1 (history)", "ui page",
-       "ui load event (start)", "ui load event (result)"}
+MIX = {"predict 1 (history)", "predict 1 (no history)", "predict 10", "explain 1 (history)", "ui sign-in",
+       "ui page", "ui load event (start)", "ui load event (result)"}
 
 
 def test_realistic_mix_runs_without_a_failure(unbroken, payload_file, tmp_path):
     # 11 users: the sum of the user classes' weights, so that each class gets at least one user.
     run = run_locust(host=unbroken.url, payloads=payload_file, csv_prefix=tmp_path / "smoke", users=11,
-                     spawn_rate=2, run_time_s=30, max_think_ms=200.0, reset_stats=False, thresholds=SMOKE)
+                     spawn_rate=2, run_time_s=30, max_think_ms=200.0, reset_stats=False, thresholds=SMOKE,
+                     env=UI_ACCOUNT)
     assert run.failures == {}, f"failures: {run.failures}\n{run.output[-2000:]}"
     assert run.exit_code == 0, run.output[-3000:]
     assert set(run.requests) >= MIX, f"requests: {run.requests}"
