@@ -18,15 +18,17 @@ pytestmark = pytest.mark.server
 #: Seconds the coverage phase may take.
 COVERAGE_BUDGET_S = 45
 #: Each phase's run, as schemathesis options.
+# One worker for the bounded run: with two, schemathesis counted one or two operations as skipped
+# ("no examples in schema") in some runs although every one was fuzzed, whatever the seed.
 RUNS = {
-    "fuzzing": ["--phases", "examples,fuzzing", "--max-examples", "100"],
-    "coverage": ["--phases", "coverage", "--max-time", str(COVERAGE_BUDGET_S)],
+    "fuzzing": ["--phases", "examples,fuzzing", "--max-examples", "100", "--workers", "1"],
+    "coverage": ["--phases", "coverage", "--max-time", str(COVERAGE_BUDGET_S), "--workers", "2"],
 }
 
 
 def _schemathesis(url: str, options: list[str], report_dir: Path) -> dict:
     command = [str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/docs.json",
-               "--checks", "not_a_server_error", "--seed", "7", "--workers", "2", "--request-timeout", "70",
+               "--checks", "not_a_server_error", "--seed", "7", "--request-timeout", "70",
                "--report", "json", "--report-dir", str(report_dir), *options]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     reports = sorted(report_dir.glob("*.json"))
@@ -42,4 +44,4 @@ def test_fuzzing_every_endpoint_gives_no_server_error(unbroken, tmp_path, phase)
                                                                   report["output"])
     assert cases["generated"] >= 100, report["output"]
     if phase == "fuzzing":
-        assert report["operations"]["tested"] == report["operations"]["total"] >= 7, report["operations"]
+        assert report["operations"]["tested"] == report["operations"]["total"] >= 11, report["operations"]

@@ -73,9 +73,10 @@ def bento_file(home, tag: str) -> dict:
     return yaml.safe_load((home.bentoml_home / "bentos" / name / version / "bento.yaml").read_text())
 
 
-def test_bento_pins_the_trained_model_in_both_services(home, trained_model, bento_tag):
+def test_bento_pins_the_trained_model_in_every_service(home, trained_model, bento_tag):
     services = bento_file(home, bento_tag)["services"]
-    assert {s["name"] for s in services} == {"credit_scoring", "credit_scoring_model"}
+    assert {s["name"] for s in services} == {"credit_scoring", "credit_scoring_model",
+                                             "credit_scoring_monitor"}
     assert {m["tag"] for s in services for m in s["models"]} == {trained_model.tag}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 
@@ -231,9 +230,10 @@ def test_openapi_describes_the_input_fields_from_the_schema(client):
     assert "/model/card" in spec["paths"]
 
 
-def test_advisor_page_is_mounted(client):
-    response = client.get("/ui/")
-    assert response.status_code == 200 and re.search(r"gradio", response.text, re.IGNORECASE)
+def test_advisor_page_is_mounted_behind_its_sign_in(client):
+    response = client.get("/ui/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/ui/login"
+    assert 'name="password"' in client.get("/ui/login").text
 
 
 def test_server_log_names_rejected_fields_but_not_the_values_sent(client, server, records):

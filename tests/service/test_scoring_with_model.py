@@ -90,12 +90,12 @@ def test_variants_get_what_predict_gives_each_application_so_changed(scorer, app
     assert [v.prediction for v in variants] == [o.prediction for o in scorer.predict(changed)]
 
 
-def test_a_variant_that_breaks_the_expectations_gets_its_problems(scorer, applications):
+def test_a_variant_outside_the_training_range_gets_the_warning_predict_gives(scorer, applications):
     variants = [Variant(1, {}), Variant(0, {"AMT_INCOME_TOTAL": 5e9})]
-    ok, broken = scorer.predict_variants(applications[:2], variants)
+    ok, unusual = scorer.predict_variants(applications[:2], variants)
     assert ok.prediction == scorer.predict([applications[1]])[0].prediction
-    assert broken.prediction is None and [p.field for p in broken.problems] == ["AMT_INCOME_TOTAL"]
-    assert applications[0]["SK_ID_CURR"] == broken.problems[0].SK_ID_CURR
+    assert unusual.prediction == scorer.predict([{**applications[0], "AMT_INCOME_TOTAL": 5e9}])[0].prediction
+    assert [w.field for w in unusual.prediction.warnings] == ["AMT_INCOME_TOTAL"]
 
 
 def test_contributions_add_up_to_the_calibrated_log_odds(scorer, applications):

@@ -278,7 +278,8 @@ def test_an_advisor_sees_the_client_pages_only_and_signs_out(browser, ui_server,
 def test_the_risk_team_sees_every_page(page):
     page.locator("#signed-in").get_by_text(f"Signed in as {RISK.name} (risk)").wait_for(timeout=EVENT_MS)
     assert page.get_by_role("tab").all_inner_texts() == [
-        "Decision", "What-if", "Client data", "New client", "Compare with others", "Model", "Audit"]
+        "Decision", "What-if", "Client data", "New client", "Compare with others", "Model", "Monitoring",
+        "Audit"]
 
 
 def test_refused_client_sees_the_counteroffer_the_api_gives(browser, loan_terms_server,

@@ -3,11 +3,14 @@
 import pytest
 from matplotlib.figure import Figure
 
+from access.accounts import Role, SignedIn
 from ui import handlers
 from ui.formatting import number_text, percent
 from ui.handlers import COUNTEROFFER_COLUMNS
 from ui.local import local_advisor
 from ui.text import DECISION_WORD
+
+RISK = SignedIn("rita", Role.RISK)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,7 @@ def clients(advisor) -> dict[str, tuple[dict, dict, dict]]:
     for record, answer in zip(records, advisor.counteroffer(records), strict=True):
         amount = answer["outcome"] == "counteroffer" and answer["largest_amount"]
         kind = "amount" if amount else answer["outcome"]
-        found.setdefault(kind, (record, advisor.explain(record), answer))
+        found.setdefault(kind, (record, advisor.explain(record, origin="ui:lookup", reader=RISK), answer))
     assert {"amount", "no_offer", "already_approved"} <= set(found), sorted(found)
     return found
 
