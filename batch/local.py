@@ -1,0 +1,134 @@
+"""Portfolio scoring in this process: read the folder, score it partition by partition, write Parquet.
+
+The tables are read block by block (``batch.reading``), keeping only this run's clients' history, then
+cut into partitions of whole clients in file order and scored one after the other with the service's
+scorer (``batch.partition``); each partition's scores and rejects are appended to the two Parquet
+files as they come, so the output never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from batch.folder import Block, Portfolio, TableFile
+from batch.output import Summary, rejects_path, rejects_schema, scores_schema
+from batch.partition import rejects, score_partition, scores
+from batch.reading import Keep, no_rows, owners_of, read_block, read_keys
+from features.schema import HISTORY_TABLES
+from serving.scoring import Scorer
+
+__all__ = ["CLIENTS_PER_PARTITION", "Recorder", "score_in_process"]
+
+#: Clients scored together: each partition is validated in one Great Expectations call and its
+#: features built at once, and its output appended to the files.
+CLIENTS_PER_PARTITION = 20_000
+#: Called once per scored partition with its scores (`batch.partition.scores`): where a later change
+#: records the decisions (e.g. in the decision store).
+Recorder = Callable[[pd.DataFrame], None]
+
+
+def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain: bool = False,
+                     clients_per_partition: int = CLIENTS_PER_PARTITION, record: Recorder | None = None,
+                     progress: bool = True) -> Summary:
+    """Score every application of `portfolio` in this process; write the scores to `out`, the rejects beside.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The files (``batch.folder.find_portfolio``).
+    scorer : Scorer
+        The service's scorer with the model.
+    out : Path
+        Parquet file of the scores; the rejects go to ``batch.output.rejects_path(out)``.
+    explain : bool, default=False
+        Add each application's reasons against and for.
+    clients_per_partition : int, default=CLIENTS_PER_PARTITION
+        Applications scored together.
+    record : Recorder, optional
+        Called with the scores of each partition once written.
+    progress : bool, default=True
+        Show progress bars (bytes read, then applications scored with their rate).
+
+    Returns
+    -------
+    Summary
+    """
+    started = time.perf_counter()
+    applications, history = _read(portfolio, progress=progress)
+    refused = rejects_path(out)
+    scored = problems = 0
+    with pq.ParquetWriter(out, scores_schema(explain=explain)) as scores_file, \
+            pq.ParquetWriter(refused, rejects_schema()) as rejects_file, \
+            tqdm(total=len(applications), unit="application", desc="scoring", disable=not progress) as bar:
+        for part, rows in _partitions(applications, history, clients_per_partition):
+            outcomes = score_partition(scorer, part, rows, explain=explain)
+            done, found = scores(outcomes), rejects(outcomes)
+            for file, frame in ((scores_file, done), (rejects_file, found)):
+                file.write_table(pa.Table.from_pandas(frame, schema=file.schema, preserve_index=False))
+            if record is not None:
+                record(done)
+            scored, problems = scored + len(done), problems + len(found)
+            bar.update(len(part))
+    return Summary(applications=len(applications), scored=scored, problems=problems,
+                   seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused)
+
+
+def _read(portfolio: Portfolio, *, progress: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Read the applications, then their clients' history rows (bureau first: its credits link the
+    monthly statuses to their clients)."""
+    with tqdm(total=portfolio.size_bytes(), unit="B", unit_scale=True, desc="reading",
+              disable=not progress) as bar:
+        def blocks(file: TableFile) -> Iterator[Block]:
+            for block in portfolio.blocks(file):
+                yield block
+                bar.update(block.size)
+
+        applications = pd.concat([read_block(b) for b in blocks(portfolio.applications)])
+        others = (np.concatenate([read_keys(b) for b in blocks(portfolio.others)])
+                  if portfolio.others else np.empty(0, dtype=np.int32))
+        keep = Keep(scored=pd.Index(applications["SK_ID_CURR"]), others=pd.Index(others))
+        history: dict[str, pd.DataFrame] = {}
+        for name in HISTORY_TABLES:
+            file = portfolio.history.get(name)
+            if file is None:
+                history[name] = no_rows(name)
+                continue
+            rule = (Keep(keep.scored, keep.others, owners=owners_of(history["bureau"]))
+                    if name == "bureau_balance" else keep)
+            history[name] = pd.concat([read_block(b, keep=rule) for b in blocks(file)])
+    return applications, history
+
+
+def _partitions(applications: pd.DataFrame, history: dict[str, pd.DataFrame],
+                clients_per_partition: int) -> Iterator[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]:
+    """Cut the tables into partitions of whole clients, in the application table's order.
+
+    Every row of one SK_ID_CURR (repeated applications included) goes to the partition of its first
+    application; history rows of no application go to the last partition, which reports them.
+    """
+    codes, clients = pd.factorize(applications["SK_ID_CURR"])
+    count = max(1, -(-len(clients) // clients_per_partition))
+    application_parts = codes // clients_per_partition
+    row_parts = {}
+    for name, frame in history.items():
+        owner = clients.get_indexer(frame["SK_ID_CURR"])
+        row_parts[name] = np.where(owner >= 0, owner // clients_per_partition, count - 1)
+    cuts = {name: _cut(parts, count) for name, parts in {"": application_parts, **row_parts}.items()}
+    for k in range(count):
+        yield (applications.take(cuts[""][k]),
+               {name: frame.take(cuts[name][k]) for name, frame in history.items()})
+
+
+def _cut(parts: np.ndarray, count: int) -> list[np.ndarray]:
+    """The row positions of each partition 0..count-1, in row order."""
+    order = np.argsort(parts, kind="stable")
+    bounds = np.searchsorted(parts[order], np.arange(count + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(count)]

@@ -1,0 +1,92 @@
+"""What a portfolio run writes: the scores and, beside them, the rejects, both as Parquet.
+
+The scores hold one row per scored application with the fields of the API's `Prediction` (and, with
+``--explain``, the reasons against and for); the rejects one row per problem, with the fields of the
+API's `Problem` that a file needs (SK_ID_CURR, field, problem). Both schemas are derived from those
+response models, so a portfolio's files read as the API's answers do.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from batch.partition import REASON_COLUMNS, REJECT_COLUMNS, SCORE_COLUMNS
+from serving.responses import Prediction, Problem
+
+__all__ = ["Summary", "rejects_path", "rejects_schema", "scores_schema"]
+
+
+def _arrow_type(annotation: object) -> pa.DataType:
+    """The Arrow type of a response model field: whole numbers int64, numbers float64, text string."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (annotation,) = (arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if annotation is int:
+        return pa.int64()
+    if annotation is float:
+        return pa.float64()
+    assert annotation is str or typing.get_origin(annotation) is typing.Literal, \
+        f"no Parquet type for {annotation}: a bug in batch.output"
+    return pa.string()
+
+
+def scores_schema(*, explain: bool) -> pa.Schema:
+    """The schema of the scores: `Prediction`'s fields, then the reasons (lists of text) if explained."""
+    fields = [pa.field(name, _arrow_type(Prediction.model_fields[name].annotation), nullable=False)
+              for name in SCORE_COLUMNS]
+    fields += [pa.field(name, pa.list_(pa.string())) for name in REASON_COLUMNS] if explain else []
+    return pa.schema(fields)
+
+
+def rejects_schema() -> pa.Schema:
+    """The schema of the rejects: SK_ID_CURR (missing where the row had none usable), field, problem."""
+    return pa.schema([pa.field(name, _arrow_type(Problem.model_fields[name].annotation))
+                      for name in REJECT_COLUMNS])
+
+
+def rejects_path(out: Path) -> Path:
+    """Where the rejects go: beside `out`, ``scores.parquet`` -> ``scores.rejects.parquet``."""
+    return out.with_name(f"{out.stem}.rejects{out.suffix or '.parquet'}")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a run did.
+
+    Parameters
+    ----------
+    applications : int
+        Application rows read.
+    scored : int
+        Applications scored (rows of the scores).
+    problems : int
+        Rows of the rejects (problems of the rejected applications, and of history rows of no client).
+    seconds : float
+        Wall time, reading included.
+    scores_path, rejects_path : Path
+        Where they were written.
+    """
+
+    applications: int
+    scored: int
+    problems: int
+    seconds: float
+    scores_path: Path
+    rejects_path: Path
+
+    @property
+    def rejected(self) -> int:
+        """int: applications not scored."""
+        return self.applications - self.scored
+
+    def text(self) -> str:
+        """The summary a person reads at the end of a run."""
+        rate = self.applications / self.seconds if self.seconds > 0 else float("nan")
+        return (f"scored {self.scored:,} of {self.applications:,} applications, rejected {self.rejected:,} "
+                f"in {self.seconds:.1f} s ({rate:,.0f} applications/s)\n"
+                f"scores: {self.scores_path}\n"
+                f"rejects: {self.rejects_path} ({self.problems:,} problem(s))")
