@@ -23,6 +23,7 @@ an unusable option stops it before any work, with one line on standard error and
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -109,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         model = _model_folder(args.model)
         if dask:
             from batch.cluster import score_on_dask
+
+            # Each P2P shuffle logs its start and end as warnings, and a LocalCluster's nannies their
+            # workers' slow exits: noise around the progress bar, not news.
+            for name in ("distributed.shuffle", "distributed.nanny"):
+                logging.getLogger(name).setLevel(logging.ERROR)
 
             summary = score_on_dask(portfolio, model, out=args.out, explain=args.explain,
                                     workers=args.workers, scheduler=args.scheduler,

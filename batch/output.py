@@ -13,12 +13,20 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
-from batch.partition import REASON_COLUMNS, REJECT_COLUMNS, SCORE_COLUMNS
 from serving.responses import Prediction, Problem
 
-__all__ = ["Summary", "rejects_path", "rejects_schema", "scores_schema"]
+__all__ = ["REASON_COLUMNS", "REJECT_COLUMNS", "SCORE_COLUMNS", "Summary", "no_outcomes", "outcome_columns",
+           "rejects_path", "rejects_schema", "scores_schema"]
+
+#: Columns of a scored application: the fields of the API's Prediction.
+SCORE_COLUMNS = list(Prediction.model_fields)
+#: Columns that --explain adds: the API's reasons against and for.
+REASON_COLUMNS = ["reasons_against", "reasons_for"]
+#: Columns of a rejected application's problem (one row per problem): the API's Problem, less its index.
+REJECT_COLUMNS = [name for name in Problem.model_fields if name != "index"]
 
 
 def _arrow_type(annotation: object) -> pa.DataType:
@@ -46,6 +54,28 @@ def rejects_schema() -> pa.Schema:
     """The schema of the rejects: SK_ID_CURR (missing where the row had none usable), field, problem."""
     return pa.schema([pa.field(name, _arrow_type(Problem.model_fields[name].annotation))
                       for name in REJECT_COLUMNS])
+
+
+def outcome_columns(*, explain: bool) -> list[str]:
+    """The columns of an outcome frame (``batch.partition``): scores, reasons if asked, problem."""
+    return SCORE_COLUMNS + (REASON_COLUMNS if explain else []) + REJECT_COLUMNS[1:]
+
+
+def no_outcomes(*, explain: bool) -> pd.DataFrame:
+    """An outcome frame without rows, in its dtypes: a scored row's or a problem's columns may be
+    missing, so whole numbers are nullable (Int64); reasons are lists."""
+    fields = {field.name: field.type for schema in (scores_schema(explain=explain), rejects_schema())
+              for field in schema}
+    return pd.DataFrame({name: pd.Series(dtype=_pandas_dtype(fields[name]))
+                         for name in outcome_columns(explain=explain)})
+
+
+def _pandas_dtype(kind: pa.DataType) -> str:
+    if pa.types.is_integer(kind):
+        return "Int64"
+    if pa.types.is_floating(kind):
+        return "float64"
+    return "str" if pa.types.is_string(kind) else "object"
 
 
 def rejects_path(out: Path) -> Path:

@@ -13,8 +13,8 @@ rejected with its problems, in the API's words:
 - the others go to `serving.scoring.Scorer.score_tables`: the model's expectations, the features and
   the calibrated model of the service.
 
-The result is one frame of outcome rows (`OUTCOME_COLUMNS`): a scored application (``problem``
-missing), or one problem of a rejected application. `scores` and `rejects` split it.
+The result is one frame of outcome rows (``batch.output.outcome_columns``): a scored application
+(``problem`` missing), or one problem of a rejected application. `scores` and `rejects` split it.
 """
 
 from __future__ import annotations
@@ -26,34 +26,23 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from batch.output import REJECT_COLUMNS, no_outcomes
 from batch.reading import MALFORMED, NO_KEY, REFUSED, schema_of
 from features.records import tables_to_records
 from features.schema import HISTORY_TABLES
 from serving.problems import BODY_FIELD, problems_from_validation_error
 from serving.requests import MAX_HISTORY_ROWS, MAX_PREDICT_APPLICATIONS, PredictBody
-from serving.responses import Prediction, Problem
+from serving.responses import Problem
 from serving.scoring import Scorer
 
-__all__ = ["REASON_COLUMNS", "REJECT_COLUMNS", "SCORE_COLUMNS", "outcome_columns", "rejects",
-           "score_partition", "scores"]
-
-#: Columns of a scored application: the fields of the API's Prediction.
-SCORE_COLUMNS = list(Prediction.model_fields)
-#: Columns that --explain adds: the API's reasons against and for.
-REASON_COLUMNS = ["reasons_against", "reasons_for"]
-#: Columns of a rejected application's problem (one row per problem).
-REJECT_COLUMNS = ["SK_ID_CURR", "field", "problem"]
-
-
-def outcome_columns(*, explain: bool) -> list[str]:
-    """The columns of `score_partition`'s frame: the score columns, the reasons if asked, the problem."""
-    return SCORE_COLUMNS + (REASON_COLUMNS if explain else []) + REJECT_COLUMNS[1:]
+__all__ = ["rejects", "score_partition", "scores"]
 
 
 def scores(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The scored applications of `score_partition`'s frame, without the problem columns."""
-    scored = outcomes[outcomes["problem"].isna()]
-    return scored.drop(columns=REJECT_COLUMNS[1:]).astype({"SK_ID_CURR": "int64"})
+    """The scored applications of `score_partition`'s frame, in the scores' columns and dtypes."""
+    columns = [name for name in outcomes.columns if name not in REJECT_COLUMNS[1:]]
+    scored = outcomes.loc[outcomes["problem"].isna(), columns]
+    return scored.astype({name: "int64" for name in scored.columns if scored[name].dtype == "Int64"})
 
 
 def rejects(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -82,8 +71,9 @@ def score_partition(scorer: Scorer, applications: pd.DataFrame, history: Mapping
     Returns
     -------
     pd.DataFrame
-        Columns `outcome_columns`: one row per scored application, in file order, then one row per
-        problem of each rejected application (SK_ID_CURR missing where the row had none usable).
+        Columns ``batch.output.outcome_columns``: one row per scored application, in file order, then
+        one row per problem of each rejected application (SK_ID_CURR missing where the row had none
+        usable).
     """
     applications = applications.sort_index(kind="stable")
     history = {name: history[name].sort_index(kind="stable") for name in HISTORY_TABLES}
@@ -100,9 +90,9 @@ def score_partition(scorer: Scorer, applications: pd.DataFrame, history: Mapping
     outcome = scorer.score_tables(accepted[schema_of("application_test").column_names],
                                   _clients_rows(history, pd.Index(accepted["SK_ID_CURR"])), explain=explain)
     found.append(_problem_rows(outcome.problems))
-    scored = outcome.scores.assign(field=None, problem=None)
-    rows = pd.concat([scored, *found], ignore_index=True)[outcome_columns(explain=explain)]
-    return rows.astype({"SK_ID_CURR": "Int64", "field": "str", "problem": "str"})
+    typed = no_outcomes(explain=explain)
+    rows = pd.concat([outcome.scores, *found], ignore_index=True)
+    return rows.reindex(columns=typed.columns).astype(typed.dtypes.to_dict())
 
 
 def _without_client(name: str, frame: pd.DataFrame, known: pd.Index) -> pd.DataFrame:
