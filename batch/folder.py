@@ -86,11 +86,14 @@ class Portfolio:
         The other application table of the folder: its clients' history rows are not this run's.
     history : dict of str to TableFile
         The history tables present, by name; an absent one gives its features missing, as in training.
+    block_bytes : int, default=BLOCK_BYTES
+        Bytes of CSV text per block read.
     """
 
     applications: TableFile
     others: TableFile | None
     history: dict[str, TableFile]
+    block_bytes: int = BLOCK_BYTES
 
     @property
     def files(self) -> list[TableFile]:
@@ -101,8 +104,9 @@ class Portfolio:
         """int: the bytes of every file the run reads."""
         return sum(f.path.stat().st_size for f in self.files)
 
-    def blocks(self, file: TableFile, *, block_bytes: int = BLOCK_BYTES) -> list[Block]:
+    def blocks(self, file: TableFile) -> list[Block]:
         """Cut `file` into blocks of about `block_bytes` bytes (row groups for Parquet, one for gzip)."""
+        block_bytes = self.block_bytes
         size = file.path.stat().st_size
         if file.path.suffix == ".parquet":
             groups = pq.ParquetFile(file.path).metadata.num_row_groups
@@ -120,7 +124,7 @@ def _link_keys(name: str) -> tuple[str, ...]:
     return (table(name).parent_key,) if name == "bureau_balance" else ("SK_ID_CURR",)
 
 
-def find_portfolio(folder: str | Path, *, scored: str) -> Portfolio:
+def find_portfolio(folder: str | Path, *, scored: str, block_bytes: int = BLOCK_BYTES) -> Portfolio:
     """Find and check the files of a run: `scored` and the history tables present in `folder`.
 
     Parameters
@@ -129,6 +133,8 @@ def find_portfolio(folder: str | Path, *, scored: str) -> Portfolio:
         A Kaggle-layout folder (``<table>.csv``, ``.csv.gz`` or ``.parquet``).
     scored : str
         The application table to score, one of :data:`APPLICATION_TABLES`.
+    block_bytes : int, default=BLOCK_BYTES
+        Bytes of CSV text per block read.
 
     Returns
     -------
@@ -153,7 +159,8 @@ def find_portfolio(folder: str | Path, *, scored: str) -> Portfolio:
                          + ", ".join(scored + suffix for suffix in SUFFIXES) + hint)
     other = next(name for name in APPLICATION_TABLES if name != scored)
     return Portfolio(applications=found[scored], others=found[other],
-                     history={name: file for name in HISTORY_TABLES if (file := found[name]) is not None})
+                     history={name: file for name in HISTORY_TABLES if (file := found[name]) is not None},
+                     block_bytes=block_bytes)
 
 
 def _table_file(folder: Path, name: str) -> TableFile | None:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from batch.folder import Block, Portfolio, TableFile
-from batch.output import Summary, rejects_path, rejects_schema, scores_schema
+from batch.output import Summary, no_outcomes, rejects_path, rejects_schema, scores_schema
 from batch.partition import rejects, score_partition, scores
 from batch.reading import Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
@@ -65,8 +65,11 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
     applications, history = _read(portfolio, progress=progress)
     refused = rejects_path(out)
     scored = problems = 0
-    with pq.ParquetWriter(out, scores_schema(explain=explain)) as scores_file, \
-            pq.ParquetWriter(refused, rejects_schema()) as rejects_file, \
+    empty = no_outcomes(explain=explain)
+    scores_types = _with_pandas_types(scores(empty), scores_schema(explain=explain))
+    rejects_types = _with_pandas_types(rejects(empty), rejects_schema())
+    with pq.ParquetWriter(out, scores_types) as scores_file, \
+            pq.ParquetWriter(refused, rejects_types) as rejects_file, \
             tqdm(total=len(applications), unit="application", desc="scoring", disable=not progress) as bar:
         for part, rows in _partitions(applications, history, clients_per_partition):
             outcomes = score_partition(scorer, part, rows, explain=explain)
@@ -79,6 +82,12 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
             bar.update(len(part))
     return Summary(applications=len(applications), scored=scored, problems=problems,
                    seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused)
+
+
+def _with_pandas_types(frame: pd.DataFrame, schema: pa.Schema) -> pa.Schema:
+    """`schema` with the pandas dtypes of `frame` in its metadata, as Dask's ``to_parquet`` writes it (a
+    nullable SK_ID_CURR reads back as Int64, not float64)."""
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).schema
 
 
 def _read(portfolio: Portfolio, *, progress: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:

@@ -130,10 +130,9 @@ def no_rows(name: str) -> pd.DataFrame:
     """A table without rows, as `read_block` gives one: stands in for a history table not in the folder."""
     schema = schema_of(name)
     frame = cast_to_schema(pd.DataFrame({key: np.empty(0, dtype=np.int32) for key in schema.keys}), schema)
-    if name == "bureau_balance":
-        frame["SK_ID_CURR"] = np.empty(0, dtype=np.int32)
-    frame[REFUSED] = pd.array([], dtype="str")
-    return frame
+    extra = {"SK_ID_CURR": np.empty(0, dtype=np.int32)} if name == "bureau_balance" else {}
+    return pd.concat([frame, pd.DataFrame({**extra, REFUSED: pd.array([], dtype="str")})], axis=1) \
+        .rename_axis("_ROW").astype({REFUSED: "str"})
 
 
 def read_keys(block: Block) -> np.ndarray:
