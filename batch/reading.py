@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -261,7 +260,7 @@ def _refuse(refused: dict[int, dict[str, object]], name: str, numbers_refused: n
 
 def _category_column(raw: pa.Table, column: Column, refused: dict[int, dict[str, object]]) -> pd.Categorical:
     """A category column with the schema's levels; text that is not a level is missing, and refused."""
-    dtype = _category_dtype(column)
+    dtype = pd.CategoricalDtype(list(column.categories))
     if column.name not in raw.column_names:
         return pd.Categorical.from_codes(np.full(len(raw), -1, dtype=np.int8), dtype=dtype)
     values = raw[column.name]
@@ -270,25 +269,17 @@ def _category_column(raw: pa.Table, column: Column, refused: dict[int, dict[str,
     parts, offset = [], 0
     for chunk in values.chunks:
         levels = chunk.dictionary.cast(pa.string()).to_pylist()
-        # Level code of each dictionary entry, -2 where not a level; the last entry answers a missing value.
-        lookup = np.array([_level_codes(column).get(level, -2) for level in levels] + [-1], dtype=np.int16)
-        codes = lookup[chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+        # The level code of each dictionary entry (-2: not a level), then -1 for a missing value.
+        lookup = dtype.categories.get_indexer(levels)
+        lookup = np.append(np.where(lookup < 0, -2, lookup), -1).astype(np.int16)
+        indices = chunk.indices.fill_null(len(levels)).to_numpy(zero_copy_only=False)
+        codes = lookup[indices]
         for row in np.flatnonzero(codes == -2):
-            refused.setdefault(offset + int(row), {})[column.name] = levels[chunk.indices[row].as_py()]
+            refused.setdefault(offset + int(row), {})[column.name] = levels[indices[row]]
         parts.append(np.maximum(codes, -1))
         offset += len(chunk)
     codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int16)
     return pd.Categorical.from_codes(codes, dtype=dtype)
-
-
-@cache
-def _category_dtype(column: Column) -> pd.CategoricalDtype:
-    return pd.CategoricalDtype(list(column.categories))
-
-
-@cache
-def _level_codes(column: Column) -> dict[str, int]:
-    return {level: i for i, level in enumerate(column.categories)}
 
 
 # --- rows kept, and the refused values column --------------------------------------------------------
