@@ -39,7 +39,7 @@ from batch.folder import InputError, Portfolio, TableFile
 from batch.local import Recorder
 from batch.output import Summary, no_outcomes, rejects_path, rejects_schema, scores_schema
 from batch.partition import rejects, score_partition, scores
-from batch.reading import Keep, no_rows, owners_of, read_block, read_keys
+from batch.reading import SPARSE_SHARE, Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
 from serving.scoring import Scorer
 from train.bundle import ModelBundle
@@ -157,12 +157,10 @@ def _partition_count(portfolio: Portfolio, *, threads: int) -> int:
     """Partitions for about `PARTITION_BYTES` of kept input each, at least one per worker thread.
 
     The history files hold the clients of both application tables: this run keeps about its table's
-    share of them (estimated from the application files' sizes).
+    share of them (``Portfolio.kept_share``).
     """
-    scored = portfolio.applications.path.stat().st_size
-    others = portfolio.others.path.stat().st_size if portfolio.others else 0
     history = sum(file.path.stat().st_size for file in portfolio.history.values())
-    kept = scored + history * scored / max(scored + others, 1)
+    kept = portfolio.applications.path.stat().st_size + history * portfolio.kept_share
     return max(threads, math.ceil(kept / PARTITION_BYTES))
 
 
@@ -174,7 +172,8 @@ def _outcomes(portfolio: Portfolio, *, partitions: int, explain: bool, record: R
     scored = dask.delayed(_ids)(*[dask.delayed(_key_column)(part) for part in read])
     others = (dask.delayed(_ids)(*[dask.delayed(read_keys)(b) for b in portfolio.blocks(portfolio.others)])
               if portfolio.others else _ids())
-    keep = dask.delayed(Keep)(scored, others)
+    sparse = portfolio.kept_share < SPARSE_SHARE
+    keep = dask.delayed(Keep)(scored, others, sparse=sparse)
     history: dict[str, dd.DataFrame] = {}
     bureau: list[Delayed] = []
     for name in HISTORY_TABLES:
@@ -182,7 +181,7 @@ def _outcomes(portfolio: Portfolio, *, partitions: int, explain: bool, record: R
         if file is None:
             history[name] = dd.from_pandas(no_rows(name), npartitions=1)
             continue
-        rule = (dask.delayed(Keep)(scored, others, dask.delayed(_owners)(*bureau))
+        rule = (dask.delayed(Keep)(scored, others, dask.delayed(_owners)(*bureau), sparse=sparse)
                 if name == "bureau_balance" else keep)
         parts = _read_table(portfolio, file, rule)
         bureau = parts if name == "bureau" else bureau

@@ -100,6 +100,14 @@ class Portfolio:
         """list of TableFile: every file the run reads."""
         return [self.applications, *([self.others] if self.others else []), *self.history.values()]
 
+    @property
+    def kept_share(self) -> float:
+        """float: about the share of the history rows the run keeps, its table's share of the bytes of
+        both application tables (the history files hold both tables' clients)."""
+        scored = self.applications.path.stat().st_size
+        others = self.others.path.stat().st_size if self.others else 0
+        return scored / max(scored + others, 1)
+
     def size_bytes(self) -> int:
         """int: the bytes of every file the run reads."""
         return sum(f.path.stat().st_size for f in self.files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from batch.folder import Block, Portfolio, TableFile
+from batch.folder import Portfolio, TableFile
 from batch.output import Summary, no_outcomes, rejects_path, rejects_schema, scores_schema
 from batch.partition import rejects, score_partition, scores
-from batch.reading import Keep, no_rows, owners_of, read_block, read_keys
+from batch.reading import SPARSE_SHARE, Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
 from serving.scoring import Scorer
 
@@ -30,6 +31,9 @@ __all__ = ["CLIENTS_PER_PARTITION", "Recorder", "score_in_process"]
 #: Clients scored together: each partition is validated in one Great Expectations call and its
 #: features built at once, and its output appended to the files.
 CLIENTS_PER_PARTITION = 20_000
+#: Blocks read at once: Arrow parses without Python's lock, so one block's conversion to pandas (which
+#: holds it) overlaps another's parsing.
+_READERS = 2
 #: Called once per scored partition with its scores (`batch.partition.scores`): where a later change
 #: records the decisions (e.g. in the decision store).
 Recorder = Callable[[pd.DataFrame], None]
@@ -91,29 +95,35 @@ def _with_pandas_types(frame: pd.DataFrame, schema: pa.Schema) -> pa.Schema:
 
 
 def _read(portfolio: Portfolio, *, progress: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Read the applications, then their clients' history rows (bureau first: its credits link the
-    monthly statuses to their clients)."""
+    """Read the applications, then their clients' history rows, `_READERS` blocks at a time (bureau
+    before bureau_balance: its credits link the monthly statuses to their clients)."""
     with tqdm(total=portfolio.size_bytes(), unit="B", unit_scale=True, desc="reading",
-              disable=not progress) as bar:
-        def blocks(file: TableFile) -> Iterator[Block]:
-            for block in portfolio.blocks(file):
-                yield block
-                bar.update(block.size)
+              disable=not progress) as bar, ThreadPoolExecutor(max_workers=_READERS) as pool:
+        def submit(file: TableFile | None, read: Callable[..., object], **options: object) -> list[Future]:
+            futures = []
+            for block in portfolio.blocks(file) if file is not None else []:
+                futures.append(pool.submit(read, block, **options))
+                futures[-1].add_done_callback(lambda _, size=block.size: bar.update(size))
+            return futures
 
-        applications = pd.concat([read_block(b) for b in blocks(portfolio.applications)])
-        others = (np.concatenate([read_keys(b) for b in blocks(portfolio.others)])
-                  if portfolio.others else np.empty(0, dtype=np.int32))
-        keep = Keep(scored=pd.Index(applications["SK_ID_CURR"]), others=pd.Index(others))
-        history: dict[str, pd.DataFrame] = {}
-        for name in HISTORY_TABLES:
-            file = portfolio.history.get(name)
-            if file is None:
-                history[name] = no_rows(name)
-                continue
-            rule = (Keep(keep.scored, keep.others, owners=owners_of(history["bureau"]))
-                    if name == "bureau_balance" else keep)
-            history[name] = pd.concat([read_block(b, keep=rule) for b in blocks(file)])
-    return applications, history
+        read_applications = submit(portfolio.applications, read_block)
+        read_others = submit(portfolio.others, read_keys)
+        applications = pd.concat([future.result() for future in read_applications])
+        others = np.concatenate([np.empty(0, dtype=np.int32)] + [future.result() for future in read_others])
+        keep = Keep(scored=pd.Index(applications["SK_ID_CURR"]), others=pd.Index(others),
+                    sparse=portfolio.kept_share < SPARSE_SHARE)
+        reads = {name: submit(portfolio.history.get(name), read_block, keep=keep)
+                 for name in HISTORY_TABLES if name != "bureau_balance"}
+        history = {"bureau": _joined(reads["bureau"], "bureau")}
+        owners = Keep(keep.scored, keep.others, owners=owners_of(history["bureau"]), sparse=keep.sparse)
+        reads["bureau_balance"] = submit(portfolio.history.get("bureau_balance"), read_block, keep=owners)
+        history.update((name, _joined(reads[name], name)) for name in HISTORY_TABLES if name != "bureau")
+    return applications, {name: history[name] for name in HISTORY_TABLES}
+
+
+def _joined(reads: list[Future], name: str) -> pd.DataFrame:
+    """The blocks read of one table, in file order (a table without a file: no rows)."""
+    return pd.concat([future.result() for future in reads]) if reads else no_rows(name)
 
 
 def _partitions(applications: pd.DataFrame, history: dict[str, pd.DataFrame],

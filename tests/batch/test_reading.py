@@ -99,10 +99,18 @@ def test_bad_values_are_kept_as_the_file_held_them(tmp_path, clean_folder):
     assert frame[REFUSED].iloc[2:].isna().all()
 
 
-def test_history_rows_of_the_other_tables_clients_are_dropped(portfolio, portfolio_tables):
+@pytest.mark.parametrize("name", ["previous_application", "bureau_balance"])
+def test_history_rows_of_the_other_tables_clients_are_dropped(name, clean_folder, portfolio_tables):
+    portfolio = find_portfolio(clean_folder, scored="application_test", block_bytes=2**16)
     train = pd.Index(portfolio_tables["application_train"]["SK_ID_CURR"])
     test = pd.Index(portfolio_tables["application_test"]["SK_ID_CURR"])
-    frame = read_whole(portfolio, "previous_application", keep=Keep(scored=test, others=train))
-    expected = portfolio_tables["previous_application"]
-    kept = expected.loc[expected["SK_ID_CURR"].isin(test), "SK_ID_CURR"]
-    assert frame["SK_ID_CURR"].tolist() == kept.tolist()
+    bureau = portfolio_tables["bureau"]
+    owners = pd.Series(bureau["SK_ID_CURR"].to_numpy(), index=bureau["SK_ID_BUREAU"].to_numpy())
+    owners = owners[owners.isin(test)] if name == "bureau_balance" else None
+    one_pass = read_whole(portfolio, name, keep=Keep(scored=test, others=train, owners=owners))
+    two_passes = read_whole(portfolio, name, keep=Keep(scored=test, others=train, owners=owners, sparse=True))
+    expected = portfolio_tables[name]
+    kept = (expected["SK_ID_BUREAU"].isin(owners.index) if name == "bureau_balance"
+            else expected["SK_ID_CURR"].isin(test))
+    assert one_pass[expected.columns[0]].tolist() == expected.loc[kept, expected.columns[0]].tolist()
+    pd.testing.assert_frame_equal(two_passes, one_pass)
