@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from batch.folder import InputError, Portfolio, TableFile
 from batch.local import Recorder
-from batch.output import Summary, no_outcomes, rejects_path, rejects_schema, scores_schema
+from batch.output import Summary, no_outcomes, peak_rss_mb, rejects_path, rejects_schema, scores_schema
 from batch.partition import rejects, score_partition, scores
 from batch.reading import SPARSE_SHARE, Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
@@ -133,7 +133,9 @@ def score_on_dask(portfolio: Portfolio, model: Path, *, out: Path, explain: bool
                   for split, path, schema in ((scores, out, scores_schema(explain=explain)),
                                               (rejects, refused, rejects_schema()))]
         counts = _run(client, writes, topic=topic, progress=progress)
-    return Summary(**counts, seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused)
+        peaks = {"driver": peak_rss_mb(), **client.run(peak_rss_mb)}
+    return Summary(**counts, seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused,
+                   peak_mb=peaks)
 
 
 @contextlib.contextmanager

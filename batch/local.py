@@ -20,13 +20,13 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from batch.folder import Portfolio, TableFile
-from batch.output import Summary, no_outcomes, rejects_path, rejects_schema, scores_schema
+from batch.output import Summary, no_outcomes, peak_rss_mb, rejects_path, rejects_schema, scores_schema
 from batch.partition import rejects, score_partition, scores
 from batch.reading import SPARSE_SHARE, Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
 from serving.scoring import Scorer
 
-__all__ = ["CLIENTS_PER_PARTITION", "Recorder", "score_in_process"]
+__all__ = ["CLIENTS_PER_PARTITION", "Recorder", "client_partitions", "read_portfolio", "score_in_process"]
 
 #: Clients scored together: each partition is validated in one Great Expectations call and its
 #: features built at once, and its output appended to the files.
@@ -66,7 +66,7 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
     Summary
     """
     started = time.perf_counter()
-    applications, history = _read(portfolio, progress=progress)
+    applications, history = read_portfolio(portfolio, progress=progress)
     refused = rejects_path(out)
     scored = problems = 0
     empty = no_outcomes(explain=explain)
@@ -75,7 +75,8 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
     with pq.ParquetWriter(out, scores_types) as scores_file, \
             pq.ParquetWriter(refused, rejects_types) as rejects_file, \
             tqdm(total=len(applications), unit="application", desc="scoring", disable=not progress) as bar:
-        for part, rows in _partitions(applications, history, clients_per_partition):
+        parts = client_partitions(applications, history, clients_per_partition=clients_per_partition)
+        for part, rows in parts:
             outcomes = score_partition(scorer, part, rows, explain=explain)
             done, found = scores(outcomes), rejects(outcomes)
             for file, frame in ((scores_file, done), (rejects_file, found)):
@@ -85,7 +86,8 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
             scored, problems = scored + len(done), problems + len(found)
             bar.update(len(part))
     return Summary(applications=len(applications), scored=scored, problems=problems,
-                   seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused)
+                   seconds=time.perf_counter() - started, scores_path=out, rejects_path=refused,
+                   peak_mb={"driver": peak_rss_mb()})
 
 
 def _with_pandas_types(frame: pd.DataFrame, schema: pa.Schema) -> pa.Schema:
@@ -94,9 +96,20 @@ def _with_pandas_types(frame: pd.DataFrame, schema: pa.Schema) -> pa.Schema:
     return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).schema
 
 
-def _read(portfolio: Portfolio, *, progress: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Read the applications, then their clients' history rows, `_READERS` blocks at a time (bureau
-    before bureau_balance: its credits link the monthly statuses to their clients)."""
+def read_portfolio(portfolio: Portfolio, *,
+                   progress: bool = True) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Read the applications, then their clients' history rows, `_READERS` blocks at a time.
+
+    Bureau is read before bureau_balance: its credits link the monthly statuses to their clients.
+
+    Returns
+    -------
+    applications : pd.DataFrame
+        The application table as ``batch.reading.read_block`` gives it.
+    history : dict of str to pd.DataFrame
+        Every history table (``features.schema.HISTORY_TABLES``), rows of this run's clients (and of
+        no known client, to report); a table not in the folder without rows.
+    """
     with tqdm(total=portfolio.size_bytes(), unit="B", unit_scale=True, desc="reading",
               disable=not progress) as bar, ThreadPoolExecutor(max_workers=_READERS) as pool:
         def submit(file: TableFile | None, read: Callable[..., object], **options: object) -> list[Future]:
@@ -126,9 +139,10 @@ def _joined(reads: list[Future], name: str) -> pd.DataFrame:
     return pd.concat([future.result() for future in reads]) if reads else no_rows(name)
 
 
-def _partitions(applications: pd.DataFrame, history: dict[str, pd.DataFrame],
-                clients_per_partition: int) -> Iterator[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]:
-    """Cut the tables into partitions of whole clients, in the application table's order.
+def client_partitions(applications: pd.DataFrame, history: dict[str, pd.DataFrame], *,
+                      clients_per_partition: int = CLIENTS_PER_PARTITION,
+                      ) -> Iterator[tuple[pd.DataFrame, dict[str, pd.DataFrame]]]:
+    """Cut the tables read into partitions of whole clients, in the application table's order.
 
     Every row of one SK_ID_CURR (repeated applications included) goes to the partition of its first
     application; history rows of no application go to the last partition, which reports them.

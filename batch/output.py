@@ -8,9 +8,10 @@ response models, so a portfolio's files read as the API's answers do.
 
 from __future__ import annotations
 
+import resource
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ import pyarrow as pa
 from serving.responses import Prediction, Problem
 
 __all__ = ["REASON_COLUMNS", "REJECT_COLUMNS", "SCORE_COLUMNS", "Summary", "no_outcomes", "outcome_columns",
-           "rejects_path", "rejects_schema", "scores_schema"]
+           "peak_rss_mb", "rejects_path", "rejects_schema", "scores_schema"]
 
 #: Columns of a scored application: the fields of the API's Prediction.
 SCORE_COLUMNS = list(Prediction.model_fields)
@@ -78,6 +79,11 @@ def _pandas_dtype(kind: pa.DataType) -> str:
     return "str" if pa.types.is_string(kind) else "object"
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def rejects_path(out: Path) -> Path:
     """Where the rejects go: beside `out`, ``scores.parquet`` -> ``scores.rejects.parquet``."""
     return out.with_name(f"{out.stem}.rejects{out.suffix or '.parquet'}")
@@ -99,6 +105,9 @@ class Summary:
         Wall time, reading included.
     scores_path, rejects_path : Path
         Where they were written.
+    peak_mb : dict of str to float
+        Peak resident memory of the processes that did the work, in MiB: ``"driver"`` (this process),
+        and each Dask worker by address.
     """
 
     applications: int
@@ -107,6 +116,7 @@ class Summary:
     seconds: float
     scores_path: Path
     rejects_path: Path
+    peak_mb: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -116,7 +126,10 @@ class Summary:
     def text(self) -> str:
         """The summary a person reads at the end of a run."""
         rate = self.applications / self.seconds if self.seconds > 0 else float("nan")
+        workers = [f"{peak:,.0f}" for name, peak in self.peak_mb.items() if name != "driver"]
         return (f"scored {self.scored:,} of {self.applications:,} applications, rejected {self.rejected:,} "
                 f"in {self.seconds:.1f} s ({rate:,.0f} applications/s)\n"
                 f"scores: {self.scores_path}\n"
-                f"rejects: {self.rejects_path} ({self.problems:,} problem(s))")
+                f"rejects: {self.rejects_path} ({self.problems:,} problem(s))\n"
+                f"peak memory (MiB): driver {self.peak_mb.get('driver', float('nan')):,.0f}"
+                + (f"; workers {', '.join(workers)}" if workers else ""))
