@@ -26,9 +26,15 @@ import argparse
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from batch.folder import APPLICATION_TABLES, InputError, find_portfolio
+
+if TYPE_CHECKING:  # imported when needed: BentoML, LightGBM and Great Expectations take seconds
+    from serving.scoring import Scorer
+    from train.bundle import ModelBundle
 
 __all__ = ["main", "parse_args"]
 
@@ -97,6 +103,13 @@ def _model_folder(tag: str) -> Path:
         raise InputError(f"--model {tag!r} is not a model tag (name:version): {error}") from None
 
 
+def _scorer(bundle: ModelBundle) -> Scorer:
+    """The service's scorer (imports Great Expectations: seconds, spent while the folder is read)."""
+    from serving.scoring import Scorer
+
+    return Scorer(bundle)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return the exit status (2 when the input, the model or an option is unusable)."""
     args = parse_args(argv)
@@ -121,15 +134,14 @@ def main(argv: list[str] | None = None) -> int:
                                     partitions=args.partitions, progress=not args.no_progress)
         else:
             from batch.local import score_in_process
-            from serving.scoring import Scorer
             from train.bundle import ModelBundle
 
             try:
                 bundle = ModelBundle.load(model, num_threads=os.cpu_count() or 1)
             except (OSError, ValueError) as error:
                 raise InputError(f"--model {args.model}: {error}") from None
-            summary = score_in_process(portfolio, Scorer(bundle), out=args.out, explain=args.explain,
-                                       progress=not args.no_progress)
+            summary = score_in_process(portfolio, partial(_scorer, bundle), out=args.out,
+                                       explain=args.explain, progress=not args.no_progress)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

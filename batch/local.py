@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,9 @@ from batch.output import Summary, no_outcomes, peak_rss_mb, rejects_path, reject
 from batch.partition import rejects, score_partition, scores
 from batch.reading import SPARSE_SHARE, Keep, no_rows, owners_of, read_block, read_keys
 from features.schema import HISTORY_TABLES
-from serving.scoring import Scorer
+
+if TYPE_CHECKING:  # the scorer is handed in: importing it here would import Great Expectations (seconds)
+    from serving.scoring import Scorer
 
 __all__ = ["CLIENTS_PER_PARTITION", "Recorder", "client_partitions", "read_portfolio", "score_in_process"]
 
@@ -39,7 +42,7 @@ _READERS = 2
 Recorder = Callable[[pd.DataFrame], None]
 
 
-def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain: bool = False,
+def score_in_process(portfolio: Portfolio, scorer: Callable[[], Scorer], *, out: Path, explain: bool = False,
                      clients_per_partition: int = CLIENTS_PER_PARTITION, record: Recorder | None = None,
                      progress: bool = True) -> Summary:
     """Score every application of `portfolio` in this process; write the scores to `out`, the rejects beside.
@@ -48,8 +51,9 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
     ----------
     portfolio : Portfolio
         The files (``batch.folder.find_portfolio``).
-    scorer : Scorer
-        The service's scorer with the model.
+    scorer : callable returning Scorer
+        Builds the service's scorer with the model; it runs in a thread while the folder is read
+        (importing Great Expectations and building the validator take seconds).
     out : Path
         Parquet file of the scores; the rejects go to ``batch.output.rejects_path(out)``.
     explain : bool, default=False
@@ -66,7 +70,10 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
     Summary
     """
     started = time.perf_counter()
-    applications, history = read_portfolio(portfolio, progress=progress)
+    with ThreadPoolExecutor(max_workers=1) as builder:
+        building = builder.submit(scorer)
+        applications, history = read_portfolio(portfolio, progress=progress)
+        ready = building.result()
     refused = rejects_path(out)
     scored = problems = 0
     empty = no_outcomes(explain=explain)
@@ -77,7 +84,7 @@ def score_in_process(portfolio: Portfolio, scorer: Scorer, *, out: Path, explain
             tqdm(total=len(applications), unit="application", desc="scoring", disable=not progress) as bar:
         parts = client_partitions(applications, history, clients_per_partition=clients_per_partition)
         for part, rows in parts:
-            outcomes = score_partition(scorer, part, rows, explain=explain)
+            outcomes = score_partition(ready, part, rows, explain=explain)
             done, found = scores(outcomes), rejects(outcomes)
             for file, frame in ((scores_file, done), (rejects_file, found)):
                 file.write_table(pa.Table.from_pandas(frame, schema=file.schema, preserve_index=False))

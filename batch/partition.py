@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,9 @@ from features.schema import HISTORY_TABLES
 from serving.problems import BODY_FIELD, problems_from_validation_error
 from serving.requests import MAX_HISTORY_ROWS, MAX_PREDICT_APPLICATIONS, PredictBody
 from serving.responses import Problem
-from serving.scoring import Scorer
+
+if TYPE_CHECKING:  # the scorer is handed in: importing it here would import Great Expectations (seconds)
+    from serving.scoring import Scorer
 
 __all__ = ["rejects", "score_partition", "scores"]
 
