@@ -124,10 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         if dask:
             from batch.cluster import score_on_dask
 
-            # Each P2P shuffle logs its start and end as warnings, and a LocalCluster's nannies their
-            # workers' slow exits: noise around the progress bar, not news.
-            for name in ("distributed.shuffle", "distributed.nanny"):
-                logging.getLogger(name).setLevel(logging.ERROR)
+            # A LocalCluster's nannies log their workers' slow exits as warnings: noise after the
+            # summary, not news.
+            logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
 
             summary = score_on_dask(portfolio, model, out=args.out, explain=args.explain,
                                     workers=args.workers, scheduler=args.scheduler,

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from batch.output import REJECT_COLUMNS, no_outcomes
 from batch.reading import MALFORMED, NO_KEY, REFUSED, schema_of
 from features.records import tables_to_records
-from features.schema import HISTORY_TABLES
+from features.schema import HISTORY_TABLES, Table
 from serving.problems import BODY_FIELD, problems_from_validation_error
 from serving.requests import MAX_HISTORY_ROWS, MAX_PREDICT_APPLICATIONS, PredictBody
 from serving.responses import Problem
@@ -154,13 +154,13 @@ def _request_problems(unlinked: pd.DataFrame, flagged: pd.DataFrame,
                       history: Mapping[str, pd.DataFrame]) -> list[Problem]:
     """What the API's request model says about applications, each as the file held it: those without a
     usable SK_ID_CURR (alone: no history can be theirs) and the flagged ones, with their history."""
-    columns = schema_of("application_test").column_names
-    records = _as_in_file(unlinked, columns).to_dict("records")
+    schema = schema_of("application_test")
+    records = _as_in_file(unlinked, schema).to_dict("records")
     if not flagged.empty:
         clients = pd.Index(flagged["SK_ID_CURR"])
-        rows = {name: _as_in_file(frame[frame["SK_ID_CURR"].isin(clients)], schema_of(name).column_names)
+        rows = {name: _as_in_file(frame[frame["SK_ID_CURR"].isin(clients)], schema_of(name))
                 for name, frame in history.items()}
-        records += tables_to_records(_as_in_file(flagged, columns), rows)
+        records += tables_to_records(_as_in_file(flagged, schema), rows)
     return _validated(records)
 
 
@@ -176,11 +176,13 @@ def _validated(records: list[dict]) -> list[Problem]:
     return problems
 
 
-def _as_in_file(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The rows with their values as the file held them: typed values (a missing or unusable key
-    missing), and the refused values put back."""
-    typed = frame[columns]
-    held = typed.astype(object).where(typed.notna() & (typed != NO_KEY), None)
+def _as_in_file(frame: pd.DataFrame, schema: Table) -> pd.DataFrame:
+    """The rows in `schema`'s columns with their values as the file held them: typed values (a missing
+    or unusable key missing), and the refused values put back."""
+    typed = frame[schema.column_names]
+    held = typed.astype(object).where(typed.notna(), None)
+    for key in schema.keys:
+        held.loc[typed[key] == NO_KEY, key] = None
     for row, text in frame[REFUSED].dropna().items():
         for name, value in json.loads(text).items():
             held.at[row, name] = value
