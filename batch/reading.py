@@ -169,7 +169,7 @@ def _kept_lines(block: Block, schema: Table, keep: Keep) -> tuple[pa.Buffer, np.
     edges = np.flatnonzero(np.diff(kept))
     offsets = np.concatenate([[0], ends])
     runs = zip(offsets[edges[::2]], offsets[edges[1::2]], strict=True)
-    return pa.py_buffer(np.concatenate([data[start:end] for start, end in runs])), rows
+    return pa.py_buffer(np.concatenate([np.empty(0, dtype=np.uint8), *(data[a:b] for a, b in runs)])), rows
 
 
 def owners_of(bureau: pd.DataFrame) -> pd.Series:
@@ -232,7 +232,10 @@ def _parse(source: Path | pa.Buffer, header: tuple[str, ...], wanted: list[str],
     convert = pacsv.ConvertOptions(column_types=types, include_columns=wanted, null_values=_NULL_VALUES,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
     parse = pacsv.ParseOptions(invalid_row_handler=skipped if malformed is not None else None)
-    source = pa.BufferReader(source) if isinstance(source, pa.Buffer) else source
+    if isinstance(source, pa.Buffer):
+        if source.size == 0:  # no line starts in the block, or none is kept; Arrow refuses empty text
+            return pa.table({name: pa.array([], type=types[name]) for name in wanted})
+        source = pa.BufferReader(source)
     return pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
 
 

@@ -114,3 +114,12 @@ def test_history_rows_of_the_other_tables_clients_are_dropped(name, clean_folder
             else expected["SK_ID_CURR"].isin(test))
     assert one_pass[expected.columns[0]].tolist() == expected.loc[kept, expected.columns[0]].tolist()
     pd.testing.assert_frame_equal(two_passes, one_pass)
+
+
+def test_blocks_smaller_than_a_line_read_each_line_once(portfolio, clean_folder):
+    tiny = find_portfolio(clean_folder, scored="application_test", block_bytes=300)
+    blocks = tiny.blocks(tiny.applications)
+    parts = pd.concat([read_block(block) for block in blocks])
+    whole = read_whole(portfolio, "application_test")
+    assert len(blocks) > len(whole)  # so some blocks hold no line start
+    pd.testing.assert_frame_equal(parts.reset_index(drop=True), whole.reset_index(drop=True))
