@@ -1,7 +1,8 @@
 """What a portfolio run writes: the scores and, beside them, the rejects, both as Parquet.
 
-The scores hold one row per scored application with the fields of the API's `Prediction` (and, with
-``--explain``, the reasons against and for); the rejects one row per problem, with the fields of the
+The scores hold one row per scored application with the fields of the API's `Prediction` (its
+``warnings``: the values outside the training data's range, scored all the same) and, with
+``--explain``, the reasons against and for; the rejects one row per problem, with the fields of the
 API's `Problem` that a file needs (SK_ID_CURR, field, problem). Both schemas are derived from those
 response models, so a portfolio's files read as the API's answers do.
 """
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from pydantic import BaseModel
 
-from serving.responses import Prediction, Problem
+from serving.responses import Explanation, Prediction, Problem
 
 __all__ = ["REASON_COLUMNS", "REJECT_COLUMNS", "SCORE_COLUMNS", "Summary", "no_outcomes", "outcome_columns",
            "peak_rss_mb", "rejects_path", "rejects_schema", "scores_schema"]
@@ -31,9 +33,15 @@ REJECT_COLUMNS = [name for name in Problem.model_fields if name != "index"]
 
 
 def _arrow_type(annotation: object) -> pa.DataType:
-    """The Arrow type of a response model field: whole numbers int64, numbers float64, text string."""
+    """The Arrow type of a response model field: whole numbers int64, numbers float64, text string,
+    lists as lists, models (a warning) as structs."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         (annotation,) = (arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) is list:
+        return pa.list_(_arrow_type(typing.get_args(annotation)[0]))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return pa.struct([pa.field(name, _arrow_type(field.annotation), nullable=False)
+                          for name, field in annotation.model_fields.items()])
     if annotation is int:
         return pa.int64()
     if annotation is float:
@@ -44,10 +52,11 @@ def _arrow_type(annotation: object) -> pa.DataType:
 
 
 def scores_schema(*, explain: bool) -> pa.Schema:
-    """The schema of the scores: `Prediction`'s fields, then the reasons (lists of text) if explained."""
+    """The schema of the scores: `Prediction`'s fields, then `Explanation`'s reasons if explained."""
     fields = [pa.field(name, _arrow_type(Prediction.model_fields[name].annotation), nullable=False)
               for name in SCORE_COLUMNS]
-    fields += [pa.field(name, pa.list_(pa.string())) for name in REASON_COLUMNS] if explain else []
+    fields += [pa.field(name, _arrow_type(Explanation.model_fields[name].annotation), nullable=False)
+               for name in REASON_COLUMNS] if explain else []
     return pa.schema(fields)
 
 

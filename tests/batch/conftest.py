@@ -56,8 +56,11 @@ class BrokenFolder:
     path : Path
         The folder.
     records : dict of int to dict
-        For each application broken in a way the API's checks see: the API record holding the same
+        For each application broken in a way the API's checks refuse: the API record holding the same
         values as the broken file (SK_ID_CURR as in the clean file).
+    unusual : dict of int to dict
+        The same for applications with a possible value outside the training data's range: scored,
+        with a warning.
     repeated : int
         The SK_ID_CURR whose application line appears twice.
     unusable_key : int
@@ -66,6 +69,7 @@ class BrokenFolder:
 
     path: Path
     records: dict[int, dict] = field(default_factory=dict)
+    unusual: dict[int, dict] = field(default_factory=dict)
     repeated: int = 0
     unusable_key: int = 0
 
@@ -109,10 +113,11 @@ def broken_folder(tmp_path_factory: pytest.TempPathFactory, clean_folder: Path,
              ids[1]: {"CNT_CHILDREN": ("2.5", 2.5)},                      # not a whole number
              ids[2]: {"DAYS_BIRTH": ("5", 5.0), "EXT_SOURCE_2": ("1.5", 1.5)},  # out of the hard limits
              ids[3]: {"NAME_CONTRACT_TYPE": ("Mortgage", "Mortgage")},    # not a level
-             ids[4]: {"AMT_INCOME_TOTAL": ("5000000000.0", 5e9)}}         # implausible (expectations)
+             ids[4]: {"AMT_INCOME_TOTAL": ("5000000000.0", 5e9)}}         # possible, beyond training's range
     for sk_id, changes in cells.items():
         _edit(test_file, sk_id, {name: text for name, (text, _) in changes.items()})
-        broken.records[sk_id] = {**clean[sk_id], **{name: value for name, (_, value) in changes.items()}}
+        found = broken.unusual if sk_id == ids[4] else broken.records
+        found[sk_id] = {**clean[sk_id], **{name: value for name, (_, value) in changes.items()}}
     _edit(folder / "bureau.csv", ids[5], {"AMT_CREDIT_SUM": "-5.0"}, nth=1)  # a history value out of limits
     record = clean[ids[5]]
     record["bureau"][1] = {**record["bureau"][1], "AMT_CREDIT_SUM": -5.0}

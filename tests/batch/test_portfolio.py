@@ -33,9 +33,12 @@ def by_id(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_good_rows_are_scored_as_in_the_clean_folder(broken_run, clean_run, broken_folder):
-    broken_ids = {*broken_folder.records, broken_folder.repeated, broken_folder.unusable_key}
+    broken_ids = {*broken_folder.records, *broken_folder.unusual, broken_folder.repeated,
+                  broken_folder.unusable_key}
     expected = clean_run.scores[~clean_run.scores["SK_ID_CURR"].isin(broken_ids)]
-    got = broken_run.scores.drop(columns=["reasons_against", "reasons_for"])
+    got = broken_run.scores[~broken_run.scores["SK_ID_CURR"].isin(broken_ids)]
+    assert set(broken_run.scores["SK_ID_CURR"]) - set(got["SK_ID_CURR"]) == set(broken_folder.unusual)
+    got = got.drop(columns=["reasons_against", "reasons_for"])
     pd.testing.assert_frame_equal(by_id(got), by_id(expected))
 
 
@@ -53,6 +56,17 @@ def test_each_broken_application_is_rejected_with_its_problems(broken_run, broke
                    "folder holds; they were left out")]
     lines = [text for field, text in problems_of(rejects, None) if field == "previous_application"]
     assert len(lines) == 1 and lines[0].startswith("the line has 38 fields where the header has 37")
+
+
+def test_an_unusual_application_is_scored_with_the_served_predicts_warning(broken_run, broken_folder, client):
+    for sk_id, record in broken_folder.unusual.items():
+        response = client.post("/predict", json={"applications": [record]})
+        assert response.status_code == 200, response.text
+        [answer] = response.json()
+        mine = broken_run.scores.set_index("SK_ID_CURR").loc[sk_id]
+        assert [dict(w) for w in mine["warnings"]] == answer["warnings"] != []
+        assert mine["probability"] == pytest.approx(answer["probability"], abs=1e-9)
+        assert not problems_of(broken_run.rejects, sk_id)
 
 
 def test_the_summary_counts_scored_and_rejected(broken_run, broken_folder):
