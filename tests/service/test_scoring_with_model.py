@@ -130,3 +130,27 @@ def test_reasons_against_raise_the_risk_and_reasons_for_lower_it(scorer, applica
     assert all(c.shap < 0 for reason in explanation.reasons_for for c in cited(reason, contributions))
     reasons = explanation.reasons_against + explanation.reasons_for
     assert all(cited(reason, contributions) for reason in reasons)
+
+
+def test_whole_tables_are_scored_and_explained_as_the_same_records(scorer, tables, history, applications):
+    ids = [a["SK_ID_CURR"] for a in applications]
+    frame = tables["application_test"]
+    batch = frame[frame["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
+    batch.loc[1, "AMT_INCOME_TOTAL"] = 5e9
+    outcome = scorer.score_tables(batch, history, explain=True)
+    sent = [unusual(a) if a["SK_ID_CURR"] == batch.loc[1, "SK_ID_CURR"] else a for a in applications]
+    by_record = {o.explanation.SK_ID_CURR: o.explanation for o in scorer.explain(sent)}
+    assert outcome.problems == []
+    assert outcome.scores["SK_ID_CURR"].tolist() == batch["SK_ID_CURR"].tolist()
+    for row in outcome.scores.itertuples(index=False):
+        expected = by_record[row.SK_ID_CURR]
+        assert (row.probability, row.decision, row.score) == (expected.probability, expected.decision,
+                                                              expected.score)
+        assert (row.reasons_against, row.reasons_for) == (expected.reasons_against, expected.reasons_for)
+        assert row.warnings == [w.model_dump() for w in expected.warnings]
+    assert [w["field"] for w in outcome.scores["warnings"][1]] == ["AMT_INCOME_TOTAL"]
+
+
+def test_whole_tables_in_other_dtypes_are_refused(scorer, tables, history):
+    with pytest.raises(ValueError, match="applications must have the application_test schema's columns"):
+        scorer.score_tables(tables["application_train"], history)
