@@ -23,6 +23,7 @@ an unusable option stops it before any work, with one line on standard error and
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -31,8 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from batch.folder import APPLICATION_TABLES, InputError, find_portfolio
+from settings import load_settings
 
 if TYPE_CHECKING:  # imported when needed: BentoML, LightGBM and Great Expectations take seconds
+    from batch.recording import StoreRecorder
     from serving.scoring import Scorer
     from train.bundle import ModelBundle
 
@@ -73,8 +76,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=_positive_int,
                         help="with Dask: partitions of whole clients (default: from the input size, about "
                              "256 MB of files each); more partitions, less memory per worker")
+    parser.add_argument("--record", action="store_true",
+                        help="record each decision in the decision store (CREDIT_SCORING_DATABASE_URL), "
+                             "endpoint batch, as the API records its own")
+    parser.add_argument("--caller", default=f"batch:{getpass.getuser()}",
+                        help="who runs the portfolio, as the decision records name it")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     return parser.parse_args(argv)
+
+
+def _recorder(caller: str) -> StoreRecorder:
+    """The decision store's recorder, its schema brought up to date first (an InputError if unusable)."""
+    from batch.recording import StoreRecorder
+    from decisions.database import StoreUnavailableError, open_store
+
+    url = load_settings().database_url
+    try:
+        open_store(url).dispose()
+    except (ValueError, StoreUnavailableError) as error:
+        raise InputError(f"--record: {error}") from None
+    return StoreRecorder(url, caller=caller)
 
 
 def _check_out(out: Path, *, dataset: bool) -> None:
@@ -121,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         portfolio = find_portfolio(args.data_dir, scored=args.table)
         _check_out(args.out, dataset=dask)
         model = _model_folder(args.model)
+        record = _recorder(args.caller) if args.record else None
         if dask:
             from batch.cluster import score_on_dask
 
@@ -130,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = score_on_dask(portfolio, model, out=args.out, explain=args.explain,
                                     workers=args.workers, scheduler=args.scheduler,
-                                    partitions=args.partitions, progress=not args.no_progress)
+                                    partitions=args.partitions, record=record,
+                                    progress=not args.no_progress)
         else:
             from batch.local import score_in_process
             from train.bundle import ModelBundle
@@ -140,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError) as error:
                 raise InputError(f"--model {args.model}: {error}") from None
             summary = score_in_process(portfolio, partial(_scorer, bundle), out=args.out,
-                                       explain=args.explain, progress=not args.no_progress)
+                                       explain=args.explain, record=record, progress=not args.no_progress)
+            if record is not None:
+                record.close()
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -229,11 +229,11 @@ def _score_partition_task(applications: pd.DataFrame, *history: pd.DataFrame, ex
     """Score one partition with the worker's scorer; report its counts on the run's event `topic`."""
     worker = get_worker()
     scorer = worker.plugins[_PLUGIN].scorer
-    outcomes = score_partition(scorer, applications, dict(zip(HISTORY_TABLES, history, strict=True)),
-                               explain=explain)
+    tables = dict(zip(HISTORY_TABLES, history, strict=True))
+    outcomes = score_partition(scorer, applications, tables, explain=explain)
     done = scores(outcomes)
     if record is not None:
-        record(done)
+        record(done, applications, tables)
     worker.log_event(topic, {"applications": len(applications), "scored": len(done),
                              "problems": len(outcomes) - len(done)})
     return outcomes

@@ -9,7 +9,7 @@ files as they come, so the output never sits in memory whole.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,9 +37,9 @@ CLIENTS_PER_PARTITION = 20_000
 #: Blocks read at once: Arrow parses without Python's lock, so one block's conversion to pandas (which
 #: holds it) overlaps another's parsing.
 _READERS = 2
-#: Called once per scored partition with its scores (`batch.partition.scores`): where a later change
-#: records the decisions (e.g. in the decision store).
-Recorder = Callable[[pd.DataFrame], None]
+#: Called once per scored partition with its scores (`batch.partition.scores`), its application rows and
+#: its history tables: records the decisions (`batch.recording.StoreRecorder`).
+Recorder = Callable[[pd.DataFrame, pd.DataFrame, Mapping[str, pd.DataFrame]], None]
 
 
 def score_in_process(portfolio: Portfolio, scorer: Callable[[], Scorer], *, out: Path, explain: bool = False,
@@ -89,7 +89,7 @@ def score_in_process(portfolio: Portfolio, scorer: Callable[[], Scorer], *, out:
             for file, frame in ((scores_file, done), (rejects_file, found)):
                 file.write_table(pa.Table.from_pandas(frame, schema=file.schema, preserve_index=False))
             if record is not None:
-                record(done)
+                record(done, part, rows)
             scored, problems = scored + len(done), problems + len(found)
             bar.update(len(part))
     return Summary(applications=len(applications), scored=scored, problems=problems,
