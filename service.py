@@ -162,8 +162,9 @@ class RejectedApplicationsError(ValueError):
                                    for p in self.problems))
 
 
-# Two threads: a predict batch and an explain batch may run at once (one batch per method at a time is
-# BentoML's rule); their validations take turns on the validator's lock, LightGBM releases the GIL.
+# Three threads: a predict, an explain and a counteroffer batch may run at once (one batch per method at
+# a time is BentoML's rule); their validations take turns on the validator's lock, LightGBM releases
+# the GIL. With two, a counteroffer batch could hold a predict batch back.
 # The API service's client of this service would otherwise close its connection pool every 100 calls
 # (BentoML's runner_connection default) with calls still in flight, which then fail ("Connector is
 # closed" -> HTTP 500): 59% of requests at 256 concurrent clients, 1 in 2,000 at 32; none with this.
@@ -173,7 +174,7 @@ _KEEP_CONNECTIONS = {"max_requests": 2**62, "max_age": float(2**62)}
 Answers = Annotated[list[Answer], ContentType("application/json")]
 
 
-@bentoml.service(name="credit_scoring_model", workers=MODEL_WORKERS, threads=2, traffic={"timeout": 60},
+@bentoml.service(name="credit_scoring_model", workers=MODEL_WORKERS, threads=3, traffic={"timeout": 60},
                  runner_connection=_KEEP_CONNECTIONS, logging=_LOGGING, **_UNTRACED)
 class ScoringModel:
     """The model: validates, scores and explains merged batches of applications.
