@@ -338,7 +338,7 @@ class CreditScoring:
         self.advisor = Advisor(scorer=self.explain_records, portfolio=_demo_portfolio(SETTINGS.demo_data),
                                model_info=ModelInfo.from_bundle(self.bundle),
                                ledger=StoreLedger(self.decisions, self.audit), drift=self.drift_for_page,
-                               counteroffer=self.counteroffer_records)
+                               counteroffer=self.counteroffer_records, accounts=self.gate.accounts)
         tune_for_serving()
 
     @bentoml.api(route="/predict")

@@ -118,13 +118,14 @@ class Account:
 #: The page's accounts in the test servers' stores: an advisor and someone of the risk team.
 ADVISOR = Account("ana", "advisor", secrets.token_urlsafe(16))
 RISK = Account("rita", "risk", secrets.token_urlsafe(16))
+ADMIN = Account("adam", "admin", secrets.token_urlsafe(16))
 
 
 def store_with_accounts(folder: Path) -> str:
-    """Create a SQLite store in `folder` holding `ADVISOR` and `RISK`; return its URL."""
+    """Create a SQLite store in `folder` holding `ADVISOR`, `RISK` and `ADMIN`; return its URL."""
     url = f"sqlite:///{folder / 'store.sqlite3'}"
     accounts = Accounts(open_store(url))
-    for account in (ADVISOR, RISK):
+    for account in (ADVISOR, RISK, ADMIN):
         accounts.add(account.name, role=account.role, password=account.password)
     return url
 

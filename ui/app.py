@@ -195,6 +195,18 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             return _on_load(get(), signed_in(request))
 
+        def on_accounts_shown(request: gr.Request) -> tuple[Any, Any]:
+            reader = signed_in(request)
+            if not reader.role.can(Role.ADMIN):
+                return gr.Tab(visible=False), None
+            return gr.Tab(visible=True), handlers.accounts_table(get(), reader=reader)
+
+        def on_add_account(request: gr.Request, name: str, role: str, password: str) -> Any:
+            return handlers.add_account(get(), name, role, password, reader=signed_in(request)), ""
+
+        def on_disable_account(request: gr.Request, name: str) -> Any:
+            return handlers.disable_account(get(), name, reader=signed_in(request))
+
         def on_counteroffer(request: gr.Request, record: dict | None,
                             item: dict | None) -> handlers.CounterofferView:
             signed_in(request)
@@ -225,6 +237,11 @@ def build_ui(advisor: AdvisorSource, *, concurrency: int = 8) -> gr.Blocks:
                              [drift_state, monitoring.summary, monitoring.table, monitoring.score,
                               monitoring.feature]).success(on_drift_feature, *drift_chart)
         monitoring.feature.select(on_drift_feature, *drift_chart)
+        accounts = ui.accounts
+        accounts.add.click(on_add_account, [accounts.name, accounts.role, accounts.password],
+                           [accounts.table, accounts.password])
+        accounts.disable.click(on_disable_account, accounts.name, accounts.table)
+        demo.load(on_accounts_shown, None, [accounts.tab, accounts.table])
         model = ui.model
         demo.load(on_load, None,
                   [ui.header.signed_in, client_id, compare.feature, compare.x_feature, compare.y_feature,

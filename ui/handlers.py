@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sqlalchemy.exc import SQLAlchemyError
 
-from access.accounts import Role, SignedIn
+from access.accounts import AccountError, Accounts, Role, SignedIn
 from access.audit import Read
 from decisions.database import StoreUnavailableError
 from decisions.records import Origin
@@ -40,6 +40,7 @@ from ui.formatting import (
 from ui.model_info import ModelInfo
 from ui.portfolio import Portfolio, Record
 from ui.text import (
+    ACCOUNT_COLUMNS,
     DAYS_AS_YEARS,
     DAYS_PER_YEAR,
     DECISION_ICON,
@@ -65,10 +66,13 @@ __all__ = [
     "Scorer",
     "Unrecorded",
     "WhatIfView",
+    "accounts_table",
+    "add_account",
     "audit_reads",
     "compare_feature",
     "compare_scatter",
     "counteroffer",
+    "disable_account",
     "drift_chart",
     "form_record",
     "look_up",
@@ -154,6 +158,7 @@ class Advisor:
     model_info: ModelInfo
     ledger: Ledger = field(default_factory=Unrecorded)
     drift: Callable[[int], Drift] | None = None
+    accounts: Accounts | None = None
     counteroffer: Counteroffers | None = None
 
     def explain(self, record: Record, *, origin: Origin, reader: SignedIn) -> dict[str, Any]:
@@ -374,16 +379,18 @@ def _feature_label(item: Mapping[str, Any], feature: str) -> str:
     return feature
 
 
-def _needs_risk_role(reader: SignedIn, what: str) -> None:
-    if not reader.role.can(Role.RISK):
-        raise _user_error(f"{what} is for the risk team; your account ({reader.user_name}) is an "
+def _needs_role(reader: SignedIn, role: Role, what: str) -> None:
+    if not reader.role.can(role):
+        team = "administrators" if role is Role.ADMIN else "the risk team"
+        article = "an" if reader.role.value[0] in "aeiou" else "a"
+        raise _user_error(f"{what} is for {team}; your account ({reader.user_name}) is {article} "
                           f"{reader.role.value} account")
 
 
 def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | None, *,
                     reader: SignedIn) -> Comparison:
     """Chart one feature's distribution among repaid and defaulted past clients, this client marked."""
-    _needs_risk_role(reader, "Comparing a client with the population")
+    _needs_role(reader, Role.RISK, "Comparing a client with the population")
     if not item or not feature:
         raise _user_error("Look up a client and pick a feature first")
     stats = advisor.model_info.reference_feature(feature)
@@ -401,7 +408,7 @@ def compare_feature(advisor: Advisor, feature: str, item: Mapping[str, Any] | No
 def compare_scatter(advisor: Advisor, x_feature: str, y_feature: str, item: Mapping[str, Any] | None, *,
                     reader: SignedIn) -> Comparison:
     """Scatter two numeric features over the reference sample, by outcome, this client highlighted."""
-    _needs_risk_role(reader, "Comparing a client with the population")
+    _needs_role(reader, Role.RISK, "Comparing a client with the population")
     if not item or not x_feature or not y_feature:
         raise _user_error("Look up a client and pick two features first")
     sample = advisor.model_info.reference["sample"]
@@ -453,7 +460,7 @@ def audit_reads(advisor: Advisor, client: Any, user: Any, *, reader: SignedIn) -
     gr.Error
         If `reader` is not of the risk team, or the client id is not a whole number.
     """
-    _needs_risk_role(reader, "The audit of reads")
+    _needs_role(reader, Role.RISK, "The audit of reads")
     client_text, user_text = str(client or "").strip(), str(user or "").strip()
     sk_id = _client_id(client_text) if client_text else None
     return audit_table(advisor.ledger.reads(sk_id_curr=sk_id, reader=user_text or None))
@@ -484,7 +491,7 @@ def monitoring_view(advisor: Advisor, last: Any, *, reader: SignedIn) -> Monitor
         If `reader` is not of the risk team, `last` is not a whole number >= 1, or the service has no
         monitor (in-process) or its model no profile.
     """
-    _needs_risk_role(reader, "Monitoring")
+    _needs_role(reader, Role.RISK, "Monitoring")
     text = str(last if last is not None else "").strip().replace(",", "")
     if not text.isdigit() or int(text) < 1:
         raise _user_error(f"Decisions to compare must be a whole number >= 1, got {text!r}")
@@ -511,7 +518,7 @@ def monitoring_view(advisor: Advisor, last: Any, *, reader: SignedIn) -> Monitor
 
 def drift_chart(drift: Drift | None, feature: str | None, *, reader: SignedIn) -> Figure | None:
     """Return the chart of one feature of a computed drift (None before one was computed)."""
-    _needs_risk_role(reader, "Monitoring")
+    _needs_role(reader, Role.RISK, "Monitoring")
     if drift is None or not feature:
         return None
     [shift] = [s for s in drift.features if s.name == feature] or [None]
@@ -563,3 +570,56 @@ def _offer_table(answer: Mapping[str, Any], record: Record) -> pd.DataFrame:
 
 def _decided(decision: str) -> str:
     return f"{DECISION_ICON[decision]} {DECISION_WORD[decision]}"
+
+
+
+def accounts_table(advisor: Advisor, *, reader: SignedIn) -> pd.DataFrame:
+    """Return every account (name, role, state, created), for an administrator."""
+    return _account_rows(_accounts(advisor, reader))
+
+
+def add_account(advisor: Advisor, name: Any, role: Any, password: Any, *, reader: SignedIn) -> pd.DataFrame:
+    """Create an account (Argon2id-hashed password); return the accounts.
+
+    Raises
+    ------
+    gr.Error
+        If `reader` is no administrator, or the account is refused (the message says why).
+    """
+    accounts = _accounts(advisor, reader)
+    try:
+        accounts.add(str(name or "").strip(), role=str(role or ""), password=str(password or ""))
+    except AccountError as error:
+        raise _user_error(str(error)) from error
+    return _account_rows(accounts)
+
+
+def disable_account(advisor: Advisor, name: Any, *, reader: SignedIn) -> pd.DataFrame:
+    """Disable an account (it is signed out within seconds everywhere); return the accounts.
+
+    Raises
+    ------
+    gr.Error
+        If `reader` is no administrator, the account is unknown, or it is `reader`'s own.
+    """
+    accounts = _accounts(advisor, reader)
+    target = str(name or "").strip()
+    if target == reader.user_name:
+        raise _user_error("You cannot disable your own account: ask another administrator")
+    try:
+        accounts.disable(target)
+    except AccountError as error:
+        raise _user_error(str(error)) from error
+    return _account_rows(accounts)
+
+
+def _accounts(advisor: Advisor, reader: SignedIn) -> Accounts:
+    _needs_role(reader, Role.ADMIN, "Managing accounts")
+    if advisor.accounts is None:
+        raise _user_error("This page runs without the service's accounts")
+    return advisor.accounts
+
+
+def _account_rows(accounts: Accounts) -> pd.DataFrame:
+    return pd.DataFrame([(a.user_name, a.role, "disabled" if a.disabled else "active",
+                          f"{a.created_at:%Y-%m-%d}") for a in accounts.all()], columns=list(ACCOUNT_COLUMNS))

@@ -10,10 +10,12 @@ from typing import NamedTuple
 
 import gradio as gr
 
+from access.accounts import Role
 from features.schema import Kind, table
 from ui.formatting import column_label
 from ui.handlers import COUNTEROFFER_COLUMNS, WHAT_IF_COLUMNS
 from ui.text import (
+    ACCOUNT_COLUMNS,
     AUDIT_COLUMNS,
     EARLIER_COLUMNS,
     FORM_FIELDS,
@@ -105,6 +107,16 @@ class MonitoringTab(NamedTuple):
     feature_plot: gr.Plot
 
 
+class AccountsTab(NamedTuple):
+    tab: gr.Tab
+    table: gr.Dataframe
+    name: gr.Textbox
+    role: gr.Dropdown
+    password: gr.Textbox
+    add: gr.Button
+    disable: gr.Button
+
+
 class AuditTab(NamedTuple):
     tab: gr.Tab
     client: gr.Textbox
@@ -126,6 +138,7 @@ class Page(NamedTuple):
     model: ModelTab
     monitoring: MonitoringTab
     audit: AuditTab
+    accounts: AccountsTab
     counteroffer: CounterofferPanel
 
 
@@ -274,6 +287,23 @@ def _monitoring_tab() -> MonitoringTab:
     return MonitoringTab(tab, last, run, summary, table_, score, feature, feature_plot)
 
 
+def _accounts_tab() -> AccountsTab:
+    with gr.Tab("Accounts", id="accounts", visible=False) as tab:
+        gr.Markdown("Who may sign in, and what they see. Passwords are stored as Argon2id hashes only; a "
+                    "disabled account is signed out everywhere within seconds.")
+        table_ = gr.Dataframe(headers=list(ACCOUNT_COLUMNS), interactive=False, elem_id="accounts-table")
+        with gr.Row():
+            name = gr.Textbox(label="Account name", elem_id="account-name")
+            role = gr.Dropdown(choices=[r.value for r in Role], value=Role.ADVISOR.value, label="Role",
+                               elem_id="account-role")
+            password = gr.Textbox(label="Password (at least 12 characters)", type="password",
+                                  elem_id="account-password")
+        with gr.Row():
+            add = gr.Button("Create the account", variant="primary", elem_id="account-add")
+            disable = gr.Button("Disable the account named", variant="stop", elem_id="account-disable")
+    return AccountsTab(tab, table_, name, role, password, add, disable)
+
+
 def _audit_tab() -> AuditTab:
     with gr.Tab("Audit", id="audit", visible=False) as tab:
         gr.Markdown("Who read which client's data on this page and through the API, newest first.")
@@ -293,4 +323,4 @@ def page() -> Page:
         # The risk team's tabs come last: Gradio 6.31 misplaces the tabs that follow one whose
         # visibility an event changes (a tab after it vanished from the bar).
         return Page(header, tabs, decision, _what_if_tab(), _client_tab(), _new_client_tab(), _compare_tab(),
-                    _model_tab(), _monitoring_tab(), _audit_tab(), counteroffer)
+                    _model_tab(), _monitoring_tab(), _audit_tab(), _accounts_tab(), counteroffer)

@@ -12,6 +12,7 @@ from typing import Final
 from train.profile import ADVISOR_FIELDS
 
 __all__ = [
+    "ACCOUNT_COLUMNS",
     "APPROVED",
     "AUDIT_COLUMNS",
     "COLOURS",
@@ -61,6 +62,8 @@ MISSING: Final = "not given"
 ORIGIN_WORD: Final = {"api": "API", "ui:lookup": "Page: look-up",
                       "ui:new-application": "Page: new application", "ui:what-if": "Page: what-if",
                       "batch": "Portfolio run"}
+#: Columns of the accounts' table.
+ACCOUNT_COLUMNS: Final = ("Account", "Role", "State", "Created")
 #: Columns of the drift table.
 MONITOR_COLUMNS: Final = ("Feature", "PSI", "Status")
 #: Columns of the audit of reads.

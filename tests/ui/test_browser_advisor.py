@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from load_tests.servers import PROJECT_ROOT
-from tests.conftest import ADVISOR, RISK, Account
+from tests.conftest import ADMIN, ADVISOR, RISK, Account
 from ui.formatting import number_text, percent
 from ui.handlers import NEW_APPLICATION, form_record
 from ui.portfolio import Portfolio
@@ -307,3 +307,20 @@ def test_refused_client_sees_the_counteroffer_the_api_gives(browser, loan_terms_
     expect(page.locator("#counteroffer")).to_be_hidden(timeout=EVENT_MS)
     assert page.errors == []
 
+
+
+def test_an_administrator_creates_an_account_that_then_signs_in(browser, ui_server):
+    tab = open_page(browser, ui_server.url, ADMIN)
+    tab.get_by_role("tab", name="Accounts").click()
+    tab.locator("#accounts-table").get_by_text(ADMIN.name).filter(visible=True).first.wait_for(timeout=EVENT_MS)
+    created = Account("tess", "advisor", "a long password for tess")
+    tab.locator("#account-name textarea, #account-name input").first.fill(created.name)
+    tab.locator("#account-password input").fill(created.password)
+    tab.locator("#account-add").click()
+    tab.locator("#accounts-table").get_by_text(created.name).filter(visible=True).first.wait_for(timeout=EVENT_MS)
+    tab.screenshot(path=SCREENSHOTS / "accounts.png", full_page=True)
+    tab.context.close()
+    newcomer = open_page(browser, ui_server.url, created)
+    newcomer.locator("#signed-in").get_by_text("Signed in as tess (advisor)").wait_for(timeout=EVENT_MS)
+    assert "Accounts" not in newcomer.get_by_role("tab").all_inner_texts()
+    newcomer.context.close()

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import gradio as gr
 import pandas as pd
 import pytest
+from argon2 import PasswordHasher
 from matplotlib.figure import Figure
 from sqlalchemy import Engine, text
 
-from access.accounts import Role, SignedIn
+from access.accounts import Accounts, Role, SignedIn
 from access.audit import Audit
 from access.ledger import StoreLedger
 from decisions.database import open_store
@@ -209,3 +210,36 @@ def test_the_audit_lists_reads_for_the_risk_role_only(kept, client_id):
         handlers.audit_reads(kept, "", "", reader=ADVISOR)
     with pytest.raises(gr.Error, match="must be a whole number"):
         handlers.audit_reads(kept, "12a", "", reader=RISK)
+
+
+ADMIN = SignedIn("adam", Role.ADMIN)
+
+
+@pytest.fixture
+def administered(advisor, store) -> handlers.Advisor:
+    accounts = Accounts(store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    accounts.add("adam", role="admin", password="the admin's password")
+    return replace(advisor, accounts=accounts)
+
+
+def test_an_administrator_creates_and_disables_accounts(administered):
+    table = handlers.add_account(administered, " zoe ", "advisor", "a long password here", reader=ADMIN)
+    assert table[["Account", "Role", "State"]].values.tolist() == [["adam", "admin", "active"],
+                                                                   ["zoe", "advisor", "active"]]
+    assert administered.accounts.check("zoe", "a long password here") is not None
+    table = handlers.disable_account(administered, "zoe", reader=ADMIN)
+    assert table.set_index("Account").loc["zoe", "State"] == "disabled"
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda a: handlers.add_account(a, "zoe", "advisor", "short", reader=ADMIN), "at least 12 characters"),
+    (lambda a: handlers.add_account(a, "adam", "risk", "a long password here", reader=ADMIN), "already"),
+    (lambda a: handlers.disable_account(a, "adam", reader=ADMIN), "cannot disable your own account"),
+    (lambda a: handlers.disable_account(a, "nobody", reader=ADMIN), "no account named 'nobody'"),
+    (lambda a: handlers.accounts_table(a, reader=RISK), "Managing accounts is for administrators"),
+    (lambda a: handlers.add_account(a, "x", "admin", "a long password here", reader=ADVISOR),
+     "administrators"),
+])
+def test_account_mistakes_and_other_roles_are_refused_saying_why(administered, call, message):
+    with pytest.raises(gr.Error, match=message):
+        call(administered)
