@@ -28,6 +28,7 @@ from train.bundle import BundleContents, feature_spec
 from train.calibration import PlattCalibrator, brier_score, cross_fitted_probability
 from train.data import TrainingData
 from train.fairness import age_band, fairness_table
+from train.matrix import FeatureMatrix
 from train.model_card import build_model_card
 from train.reference import reference_columns, reference_statistics
 from train.report import Evidence, build_report
@@ -124,8 +125,9 @@ def _say(config: TrainingConfig, message: str) -> None:
 
 
 def _features_and_target(data: TrainingData, config: TrainingConfig) -> tuple[
-        pd.DataFrame, np.ndarray, dict[str, int]]:
-    """Build the features; return them, TARGET in the same row order, and the rows of each table."""
+        FeatureMatrix, np.ndarray, dict[str, int]]:
+    """Build the features; return them as a matrix (the frame goes), TARGET in the same row order, and
+    the rows of each table."""
     applications = data.applications
     repeated = applications["SK_ID_CURR"].duplicated()
     if repeated.any():
@@ -137,7 +139,7 @@ def _features_and_target(data: TrainingData, config: TrainingConfig) -> tuple[
     features, row_counts = data.build_features(progress=config.progress)
     assert np.array_equal(features.index.to_numpy(), applications["SK_ID_CURR"].to_numpy()), \
         "build_features changed the order of the applications: this is a bug"
-    return features, applications["TARGET"].to_numpy().astype(np.int8), row_counts
+    return FeatureMatrix.from_frame(features), applications["TARGET"].to_numpy().astype(np.int8), row_counts
 
 
 def _fingerprint(data: TrainingData, config: TrainingConfig) -> dict[str, object]:
@@ -203,11 +205,11 @@ def _decision_metrics(y: np.ndarray, probability: np.ndarray, threshold: float, 
     }
 
 
-def _explain(booster: lgb.Booster, features: pd.DataFrame,
+def _explain(booster: lgb.Booster, features: FeatureMatrix,
              config: TrainingConfig) -> tuple[dict, np.ndarray, pd.DataFrame]:
     rng = np.random.default_rng(config.seed)
     rows = np.sort(rng.choice(len(features), size=min(_SHAP_ROWS, len(features)), replace=False))
-    sample = features.iloc[rows]
+    sample = features.frame(rows=rows)
     contributions, _ = explain.tree_shap(booster, sample, num_threads=config.num_threads)
     error = explain.additivity_error(booster, sample, num_threads=config.num_threads)
     assert error < 1e-6, f"SHAP values do not add up to the model output (gap {error}): a bug"
@@ -376,7 +378,7 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     features, y, row_counts = _features_and_target(data, config)
     data.drop_history()
     applications, source = data.applications, data.source
-    _say(config, f"{features.shape[1]} features for {len(features)} applications, "
+    _say(config, f"{len(features.columns)} features for {len(features)} applications, "
                  f"default rate {y.mean():.4f}")
     dataset = bin_features(features, y, num_threads=config.num_threads, seed=config.seed)
     task = make_task(dataset, y, n_folds=config.n_folds, seed=config.seed, num_threads=config.num_threads)
@@ -385,6 +387,7 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     _say(config, "Explaining, checking fairness, writing the report ...")
     explained, shap_values, shap_sample = _explain(fitted.booster, features, config)
     importance = explain.global_importance(shap_values, list(features.columns))
+    reference = reference_columns(importance, features.columns)
     fairness = _fairness(applications, y, fitted.probability, fitted.threshold)
     metrics = _metrics(fitted, task, source, row_counts, config, explained=explained, importance=importance,
                        fairness=fairness)
@@ -396,10 +399,11 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
                         shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
     scorecard = Scorecard()
     contents = BundleContents(
-        booster=fitted.booster, features=feature_spec(features), calibrator=fitted.chosen.calibrator,
+        booster=fitted.booster, features=feature_spec(features.frame(rows=np.arange(0))),
+        calibrator=fitted.chosen.calibrator,
         threshold=fitted.threshold, costs=config.costs, scorecard=scorecard,
         explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(applications),
-        reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
+        reference=reference_statistics(features.frame(columns=reference), y, columns=reference,
                                        probability=fitted.probability, seed=config.seed),
         report_html=build_report(evidence, title=f"Training report: {config.model_name}"),
         model_card=build_model_card(metrics, scorecard=scorecard, model_name=config.model_name),

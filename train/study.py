@@ -13,6 +13,7 @@ outcomes, the folds) and refuses a run with other ones: their scores could not b
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,11 +78,16 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
                     grace_period=_GRACE_SECONDS,
                     heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=1))
         except (sqlalchemy.exc.SQLAlchemyError, ImportError) as error:
-            # Processes started together may race to create the tables: the loser tries again.
-            if "already exists" in str(error) and attempt < 2:
+            # Processes started together race to create the tables and record their schema version:
+            # the loser tries again and finds them.
+            racing = isinstance(error, sqlalchemy.exc.IntegrityError) or "already exists" in str(error)
+            if racing and attempt < 2:
+                time.sleep(0.5)
                 continue
             lines = str(error).strip().splitlines()
             cause = lines[0] if lines else type(error).__name__
+            if parsed.password:  # a driver may quote the connection string it was given
+                cause = cause.replace(str(parsed.password), "***")
             raise ValueError(f"--storage {shown_url(url)}: cannot open the Optuna storage ({cause}); check "
                              "the host, port, database and credentials") from None
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover

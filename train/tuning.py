@@ -28,9 +28,10 @@ from datetime import UTC, datetime
 import lightgbm as lgb
 import numpy as np
 import optuna
-import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from tqdm.auto import tqdm
+
+from train.matrix import FeatureMatrix
 
 __all__ = [
     "FIXED_PARAMS",
@@ -73,24 +74,17 @@ MAX_ROUNDS = 2000
 EARLY_STOPPING_ROUNDS = 50
 #: Boosting rounds of the first fold between two reports to the pruner.
 _PRUNE_EVERY = 10
-#: Rows copied at a time while the features are put into one float32 matrix for binning.
-_COPY_ROWS = 65_536
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 _SMALLEST, _EPSILON = np.finfo(np.float64).tiny, np.finfo(np.float64).epsneg
 
 
-def bin_features(features: pd.DataFrame, target: np.ndarray, *, num_threads: int, seed: int) -> lgb.Dataset:
+def bin_features(features: FeatureMatrix, target: np.ndarray, *, num_threads: int, seed: int) -> lgb.Dataset:
     """Bin the features once into a LightGBM Dataset that holds no raw values.
-
-    The frame is copied once into a float32 row-major matrix (category columns as their level codes,
-    missing as NaN: what LightGBM itself makes of a frame, in half the memory, since it would make
-    float64 of it), binned, and the matrix freed. The Dataset remembers the category levels, so a
-    booster trained on it reads frames with categoricals as one trained on the frame would.
 
     Parameters
     ----------
-    features : pd.DataFrame
-        Model features, numbers float32, categories as pandas categoricals.
+    features : FeatureMatrix
+        Model features (``FeatureMatrix.from_frame``): LightGBM bins the matrix as it is, no copy.
     target : np.ndarray of int8
         1 = defaulted, one per row.
     num_threads : int
@@ -101,41 +95,16 @@ def bin_features(features: pd.DataFrame, target: np.ndarray, *, num_threads: int
     Returns
     -------
     lgb.Dataset
-        Constructed; its raw data freed (a parameter that would need binning again raises instead).
+        Constructed, its raw data freed: a parameter that would need binning again raises instead of
+        binning again. A booster trained on it reads frames with categoricals as one trained on the
+        frame would (it records the category levels, as LightGBM's frame conversion does).
     """
-    is_category = [isinstance(dtype, pd.CategoricalDtype) for dtype in features.dtypes]
-    categorical = [j for j, flag in enumerate(is_category) if flag]
-    matrix = np.empty(features.shape, dtype=np.float32)
-    for j in categorical:
-        codes = features.iloc[:, j].cat.codes.to_numpy()
-        matrix[:, j] = np.where(codes >= 0, codes, np.nan)
-    # Runs of number columns, copied in slabs of rows: the builder's frames hold each run as one
-    # row-major block, so a slab is a plain copy of rows.
-    for first, last in _runs([not flag for flag in is_category]):
-        for row in range(0, len(features), _COPY_ROWS):
-            rows = slice(row, row + _COPY_ROWS)
-            matrix[rows, first:last] = features.iloc[rows, first:last].to_numpy(dtype=np.float32)
-    dataset = lgb.Dataset(matrix, label=target, feature_name=[str(c) for c in features.columns],
-                          categorical_feature=categorical, free_raw_data=True,
+    dataset = lgb.Dataset(features.values, label=target, feature_name=[str(c) for c in features.columns],
+                          categorical_feature=features.categorical, free_raw_data=True,
                           params={**_DATASET_PARAMS, "num_threads": num_threads, "seed": seed})
-    # What lightgbm's own frame conversion records: the levels of each category column, written into
-    # every booster trained on this dataset (model.txt's pandas_categorical line).
-    dataset.pandas_categorical = [list(features.iloc[:, j].cat.categories) for j in categorical]
-    dataset.construct()
-    del matrix
-    return dataset
-
-
-def _runs(flags: list[bool]) -> list[tuple[int, int]]:
-    """Return (first, end) of each run of consecutive True values in `flags`."""
-    runs, first = [], None
-    for j, flag in enumerate([*flags, False]):
-        if flag and first is None:
-            first = j
-        elif not flag and first is not None:
-            runs.append((first, j))
-            first = None
-    return runs
+    # Written into every booster trained on this dataset (model.txt's pandas_categorical line).
+    dataset.pandas_categorical = features.category_levels
+    return dataset.construct()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import optuna
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from train.matrix import FeatureMatrix
 from train.study import open_storage, open_study
 from train.tuning import (
     bin_features,
@@ -28,7 +29,7 @@ FINGERPRINT = {"features": "f", "feature_count": 4, "data": "d", "rows": 3000, "
 @pytest.fixture(scope="module")
 def dataset(small_frame):
     frame, y = small_frame
-    return bin_features(frame, y, num_threads=1, seed=5)
+    return bin_features(FeatureMatrix.from_frame(frame), y, num_threads=1, seed=5)
 
 
 @pytest.fixture(scope="module")
