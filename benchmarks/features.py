@@ -28,7 +28,8 @@ import pandas as pd
 
 from benchmarks.measure import RESULTS, measure, write_results
 
-__all__ = ["build_from_folder", "compare_auc", "cv_auc", "main", "time_records_path"]
+__all__ = ["build_from_folder", "compare_auc", "cv_auc", "ensure_data", "main",
+           "time_records_path"]
 
 KAGGLE_CLIENTS = 307_511
 REFERENCE_SECONDS = 75.0
@@ -178,7 +179,7 @@ def _history_rows(batches: list[list[dict]]) -> int:
     return count
 
 
-def _ensure_data(data_dir: Path, scale: float) -> Path:
+def ensure_data(data_dir: Path, scale: float) -> Path:
     """Return the folder of generated CSVs at `scale`, writing it first if absent."""
     folder = data_dir / f"scale-{scale:g}"
     if not (folder / "application_train.csv").exists():
@@ -250,12 +251,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     builds = {}
     for scale in args.scales:
-        folder = _ensure_data(args.data_dir, scale)
+        folder = ensure_data(args.data_dir, scale)
         print(f"building scale {scale:g} from {folder}", flush=True)
         builds[scale] = _build_in_child(folder)
         print(json.dumps(builds[scale]), flush=True)
     print("timing the records path", flush=True)
-    serving = time_records_path(_ensure_data(args.data_dir, min(args.scales)))
+    serving = time_records_path(ensure_data(args.data_dir, min(args.scales)))
     auc = None
     if args.auc_clients:
         print(f"comparing AUC on {args.auc_clients} generated clients", flush=True)

@@ -12,7 +12,7 @@ import pytest
 from features.build import build_features
 from train.bundle import ModelBundle, write_bundle
 from train.threshold import cost_per_thousand
-from train.tuning import FIXED_PARAMS
+from train.tuning import run_params
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +112,7 @@ def test_final_model_is_the_one_a_fresh_dataset_would_train(small_run):
     if weighting["chosen"] == "weighted":
         y = data.applications["TARGET"].to_numpy()
         weight = np.where(y == 1, weighting["positive_weight"], 1.0)
-    params = {**FIXED_PARAMS, **metrics["tuning"]["best_params"], "num_threads": 1, "seed": metrics["seed"]}
+    params = run_params(metrics["tuning"]["best_params"], num_threads=1, seed=metrics["seed"])
     fresh_data = lgb.Dataset(features, label=data.applications["TARGET"].to_numpy(), weight=weight,
                              params={"feature_pre_filter": False})
     fresh = lgb.train(params, fresh_data, num_boost_round=metrics["best_iteration"])

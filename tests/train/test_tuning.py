@@ -81,7 +81,7 @@ def test_binned_dataset_holds_no_raw_values_and_knows_the_categories(small_frame
 
 def test_a_parameter_that_needs_binning_again_is_refused(task):
     with pytest.raises(lgb.basic.LightGBMError):
-        lgb.train({**run_params({}, task), "max_bin": 255}, task.dataset, num_boost_round=1)
+        lgb.train({**run_params({}, num_threads=1, seed=5), "max_bin": 255}, task.dataset, num_boost_round=1)
 
 
 def test_stratified_sample_keeps_the_default_rate(small_frame):
@@ -121,7 +121,8 @@ def test_out_of_fold_margins_are_each_folds_model_at_its_best_round(small_frame,
     result = cross_validate(params, task)
     for k, (_, valid) in enumerate(task.folds):
         train_set, _ = fold_datasets(task, k)
-        fold_model = lgb.train(run_params(params, task), train_set, num_boost_round=result.fold_rounds[k])
+        fold_model = lgb.train(run_params(params, num_threads=1, seed=5), train_set,
+                               num_boost_round=result.fold_rounds[k])
         margin = fold_model.predict(frame.iloc[valid], raw_score=True, num_iteration=result.fold_best[k])
         np.testing.assert_allclose(result.oof_margin[valid], margin, rtol=1e-9, atol=1e-9)
         assert result.fold_auc[k] == pytest.approx(roc_auc_score(task.target[valid], margin), abs=1e-9)
@@ -228,7 +229,7 @@ def test_reused_dataset_trains_the_model_a_fresh_one_would(small_frame, task, po
     reused = fit_booster(params, task, rounds=40, positive_weight=positive_weight, progress=False)
     from_scratch = lgb.Dataset(frame, label=y, weight=task.weights(positive_weight),
                                params={"feature_pre_filter": False})
-    fresh = lgb.train(run_params(params, task), from_scratch, num_boost_round=40)
+    fresh = lgb.train(run_params(params, num_threads=1, seed=5), from_scratch, num_boost_round=40)
     np.testing.assert_array_equal(reused.predict(frame, raw_score=True), fresh.predict(frame, raw_score=True))
     assert reused.model_to_string() == fresh.model_to_string()
 
