@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,9 @@ __all__ = [
 #: A table as the families compute on it: column name -> array, categories as level codes (-1 missing).
 Columns = dict[str, np.ndarray]
 
+#: Threads that summarise the blocks of a large table side by side (numpy's gathers, casts and
+#: reductions release the GIL); an API batch fits one block and starts none.
+_THREADS = 2
 #: Most cells (rows x columns) summarised in one float64 block (see `_numeric_statistics`).
 _BLOCK_CELLS = 4_000_000
 
@@ -245,11 +249,14 @@ def aggregate_many(history: pd.DataFrame | Columns,
     """
     codes, keys = _factorize(_values(history[key]))
     order = _order(codes)
-    blocks = np.full((len(keys), sum(len(a.names) for a, _ in parts)), np.nan, dtype=np.float32)
+    blocks = np.empty((len(keys), sum(len(a.names) for a, _ in parts)), dtype=np.float32)
     start = 0
     for aggregation, rows in parts:
         grouping = _Grouping(codes, order, None if rows is None else np.asarray(rows))
         end = start + len(aggregation.names)
+        absent = np.ones(len(keys), dtype=bool)
+        absent[grouping.present] = False
+        blocks[absent, start:end] = np.nan  # a key without rows here
         blocks[grouping.present, start:end] = _summary(history, aggregation, grouping, None)
         start = end
     return pd.DataFrame(blocks, index=pd.Index(keys, name=key), copy=False,
@@ -337,14 +344,14 @@ def _summary(history: pd.DataFrame | Columns, aggregation: Aggregation, grouping
         return grouping.take(_picked(history[name], picked))
 
     n_groups = grouping.n_groups
-    out = np.full((n_groups, len(aggregation.names)), np.nan, dtype=np.float32)
+    out = np.empty((n_groups, len(aggregation.names)), dtype=np.float32)  # every column is written below
     at = aggregation.positions
     if aggregation.count:
         out[:, at[f"{aggregation.prefix}_COUNT"]] = np.diff(grouping.starts, append=grouping.rows)
     with np.errstate(over="ignore"):  # overflowing totals become missing below
         _numeric_statistics(column, aggregation, grouping, out)
     for name, names in aggregation.share_names.items():
-        out[:, [at[n] for n in names]] = _level_shares(column(name), grouping.starts, len(names))
+        out[:, [at[n] for n in names]] = _level_shares(column(name), grouping, len(names))
     out[np.isinf(out)] = np.nan
     return out
 
@@ -372,13 +379,21 @@ def _numeric_statistics(column: Callable[[str], np.ndarray], aggregation: Aggreg
         # Columns at a time, as many as keep a block under _BLOCK_CELLS: one block for an API batch,
         # one column at a time for a full table (memory stays flat).
         width = max(1, _BLOCK_CELLS // rows)
-        for first in range(0, len(columns), width):
-            chunk = columns[first:first + width]
+
+        def summarise(chunk: list[str]) -> None:
             block = np.empty((len(chunk), rows), dtype=np.float64)
             for i, name in enumerate(chunk):
                 block[i] = column(name)
             for stat, chosen, values in _block_statistics(block, grouping.starts, chunk, aggregation):
                 out[:, [at[names[chunk[j], stat]] for j in chosen]] = values.T
+
+        chunks = [columns[first:first + width] for first in range(0, len(columns), width)]
+        if len(chunks) == 1:
+            summarise(chunks[0])
+        else:  # a large table: its blocks side by side, each writing its own columns of `out`
+            with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+                for _ in pool.map(summarise, chunks):
+                    pass
     for name, stats in aggregation.numeric.items():
         if "trend" in stats:
             assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
@@ -428,19 +443,17 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
     return results
 
 
-def _level_shares(level_codes: np.ndarray, starts: np.ndarray, n_levels: int) -> np.ndarray:
+def _level_shares(level_codes: np.ndarray, grouping: _Grouping, n_levels: int) -> np.ndarray:
     """Share of each group's rows holding each level; rows with a missing level count as rows.
 
-    `level_codes` are in group order, groups starting at `starts`: one grouped count per level, with
-    no (group, level) pair index built over the whole table (at Kaggle scale, a second and 0.6 GB for
-    the monthly bureau statuses).
+    One count per level of the groups of the rows holding it: no (group, level) pair index is built
+    over the whole table (at Kaggle scale, a second and 0.6 GB for the monthly bureau statuses).
     """
-    if not len(starts):
-        return np.empty((0, n_levels))
-    counts = np.empty((len(starts), n_levels), dtype=np.int64)
+    counts = np.empty((grouping.n_groups, n_levels))
     for level in range(n_levels):
-        counts[:, level] = np.add.reduceat(level_codes == level, starts, dtype=np.int64)
-    sizes = np.diff(starts, append=len(level_codes))
+        counts[:, level] = np.bincount(grouping.group_of_row[level_codes == level],
+                                       minlength=grouping.n_groups)
+    sizes = np.diff(grouping.starts, append=grouping.rows)
     with np.errstate(invalid="ignore"):
         return counts / sizes[:, None]
 
