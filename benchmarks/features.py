@@ -2,9 +2,11 @@
 
 Run ``python -m benchmarks.features [--data-dir DIR] [--scales 0.1 1]``. For each scale (share
 of Kaggle's 307,511 training clients) it writes the generated Kaggle-format CSVs once under
-``DIR/scale-<s>`` (``python -m synthetic``), then in a fresh process reads them with
-``features.loaders.load_tables`` and builds the features of application_train + application_test,
-reporting wall time and peak resident memory of that process. It then times
+``DIR/scale-<s>`` (``python -m synthetic``), then in a fresh process reads application_train and
+application_test with ``features.loaders.load_tables`` and builds their features with
+``features.build.build_features_from_folder`` (which reads each history CSV while its family
+computes), reporting wall time, CPU time and peak resident memory of that process beside the figures
+before this builder and the goals (issue 21: half the public kernel's time and memory). It then times
 ``build_features_from_records`` on batches of 1, 8, 64 and 256 generated clients with their history,
 and compares the cross-validated AUC of application features alone with all features on generated
 clients (``--auc-clients``). Figures are printed and written to ``results/features_benchmark.md``,
@@ -28,11 +30,15 @@ import pandas as pd
 
 from benchmarks.measure import RESULTS, measure, write_results
 
-__all__ = ["build_from_folder", "compare_auc", "cv_auc", "main", "time_records_path"]
+__all__ = ["build_from_folder", "compare_auc", "cv_auc", "ensure_data", "main",
+           "time_records_path"]
 
 KAGGLE_CLIENTS = 307_511
 REFERENCE_SECONDS = 75.0
 REFERENCE_PEAK_GB = 4.7
+#: The full build before issue 21 (every table loaded, then built), and its goals.
+BEFORE_SECONDS, BEFORE_PEAK_GB = 54.8, 3.73
+GOAL_SECONDS, GOAL_PEAK_GB = 30.0, 2.4
 BATCH_SIZES = (1, 8, 64, 256)
 #: Serving-path floor: cost per application at batch 64.
 FLOOR_MS_AT_64 = 3.0
@@ -50,19 +56,19 @@ def build_from_folder(folder: Path) -> dict[str, float]:
     Returns
     -------
     dict of str to float
-        ``read_s``, ``build_s``, ``total_s`` (wall), ``cpu_s`` (CPU time of the process, less
-        sensitive than wall time to other work on the machine), ``peak_gb`` (peak resident
-        memory), ``rows`` and ``features``.
+        ``read_s`` (the application files), ``build_s`` (the history files and the features),
+        ``total_s`` (wall), ``cpu_s`` (CPU time of the process, less sensitive than wall time to other
+        work on the machine), ``peak_gb`` (peak resident memory), ``rows`` and ``features``.
     """
-    from features.build import build_features
+    from features.build import build_features_from_folder
     from features.loaders import load_tables
 
     start = time.perf_counter()
-    tables = load_tables(folder, progress=False)
-    read = time.perf_counter()
+    tables = load_tables(folder, tables=["application_train", "application_test"], progress=False)
     applications = pd.concat([tables.pop("application_train").drop(columns="TARGET"),
                               tables.pop("application_test", None)], ignore_index=True)
-    features = build_features(applications, tables)
+    read = time.perf_counter()
+    features, _ = build_features_from_folder(applications, folder, progress=False)
     done = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"read_s": read - start, "build_s": done - read, "total_s": done - start,
@@ -178,7 +184,7 @@ def _history_rows(batches: list[list[dict]]) -> int:
     return count
 
 
-def _ensure_data(data_dir: Path, scale: float) -> Path:
+def ensure_data(data_dir: Path, scale: float) -> Path:
     """Return the folder of generated CSVs at `scale`, writing it first if absent."""
     folder = data_dir / f"scale-{scale:g}"
     if not (folder / "application_train.csv").exists():
@@ -204,15 +210,22 @@ def _report(builds: dict[float, dict[str, float]], serving: list[dict[str, float
              f"Machine load when the report was written (1/5/15 min): "
              f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; wall times "
              "grow with it, CPU times much less.", "",
-             "| scale | rows | features | read s | build s | total s | CPU s | peak GB | time / reference | "
-             "memory / reference |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| scale | rows | features | applications read s | history read + build s | total s | CPU s "
+             "| peak GB | time / reference | memory / reference |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for scale, b in builds.items():
         lines.append(f"| {scale:g} | {b['rows']:,} | {b['features']} | {b['read_s']:.1f} "
                      f"| {b['build_s']:.1f} | {b['total_s']:.1f} | {b['cpu_s']:.1f} | {b['peak_gb']:.2f} "
                      f"| {b['total_s'] / REFERENCE_SECONDS:.2f} | {b['peak_gb'] / REFERENCE_PEAK_GB:.2f} |")
     lines += ["", f"Reference: the public kernel, full real data, this machine: {REFERENCE_SECONDS:.0f} s, "
-              f"{REFERENCE_PEAK_GB} GB peak, ~760 features (ratios < 1 beat it).", "",
-              "## Serving path (`build_features_from_records`)", "",
+              f"{REFERENCE_PEAK_GB} GB peak, ~760 features (ratios < 1 beat it).", ""]
+    if 1.0 in builds:
+        full = builds[1.0]
+        lines += [f"Full scale before issue 21: {BEFORE_SECONDS} s, {BEFORE_PEAK_GB} GB; goal: at most "
+                  f"{GOAL_SECONDS:.0f} s and {GOAL_PEAK_GB} GB; now {full['total_s']:.1f} s "
+                  f"({full['total_s'] / GOAL_SECONDS:.2f} of the goal; CPU {full['cpu_s']:.1f} s), "
+                  f"{full['peak_gb']:.2f} GB ({full['peak_gb'] / GOAL_PEAK_GB:.2f} of the goal).", ""]
+    lines += ["## Serving path (`build_features_from_records`)", "",
               "| batch | ms / batch | ms / application | CPU ms / application | history rows / application |",
               "|---|---|---|---|---|"]
     for s in serving:
@@ -250,12 +263,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     builds = {}
     for scale in args.scales:
-        folder = _ensure_data(args.data_dir, scale)
+        folder = ensure_data(args.data_dir, scale)
         print(f"building scale {scale:g} from {folder}", flush=True)
         builds[scale] = _build_in_child(folder)
         print(json.dumps(builds[scale]), flush=True)
     print("timing the records path", flush=True)
-    serving = time_records_path(_ensure_data(args.data_dir, min(args.scales)))
+    serving = time_records_path(ensure_data(args.data_dir, min(args.scales)))
     auc = None
     if args.auc_clients:
         print(f"comparing AUC on {args.auc_clients} generated clients", flush=True)

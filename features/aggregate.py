@@ -16,7 +16,8 @@ the table gets no row; the caller reindexes to its clients, which leaves their f
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,9 @@ __all__ = [
 #: A table as the families compute on it: column name -> array, categories as level codes (-1 missing).
 Columns = dict[str, np.ndarray]
 
+#: Threads that summarise the blocks of a large table side by side (numpy's gathers, casts and
+#: reductions release the GIL); an API batch fits one block and starts none.
+_THREADS = 2
 #: Most cells (rows x columns) summarised in one float64 block (see `_numeric_statistics`).
 _BLOCK_CELLS = 4_000_000
 
@@ -212,9 +216,11 @@ def aggregate(history: pd.DataFrame | Columns, aggregation: Aggregation, *, key:
         ``aggregation.names``, float32; infinities (overflowing sums) are missing.
     """
     picked = None if rows is None else np.asarray(rows)
-    codes, keys = pd.factorize(_picked(history[key], picked))
-    summary = _summary(history, aggregation, picked, codes, len(keys))
-    return pd.DataFrame(summary, index=pd.Index(keys, name=key), columns=labels(aggregation.names))
+    codes, keys = _factorize(_picked(history[key], picked))
+    grouping = _Grouping(codes, _order(codes), None)
+    summary = _summary(history, aggregation, grouping, picked)
+    return pd.DataFrame(summary, index=pd.Index(keys, name=key), columns=labels(aggregation.names),
+                        copy=False)
 
 
 def aggregate_many(history: pd.DataFrame | Columns,
@@ -241,35 +247,111 @@ def aggregate_many(history: pd.DataFrame | Columns,
         Index: the distinct `key` values of all the rows (first-seen order); the columns of every
         aggregation, in order, float32; a key without rows in an aggregation has its columns missing.
     """
-    codes, keys = pd.factorize(_values(history[key]))
-    blocks = np.full((len(keys), sum(len(a.names) for a, _ in parts)), np.nan, dtype=np.float32)
+    codes, keys = _factorize(_values(history[key]))
+    order = _order(codes)
+    blocks = np.empty((len(keys), sum(len(a.names) for a, _ in parts)), dtype=np.float32)
     start = 0
     for aggregation, rows in parts:
-        picked = None if rows is None else np.asarray(rows)
-        if picked is None:
-            groups, present = codes, np.arange(len(keys))
-        else:  # the groups of the picked rows, numbered 0.. again, and where they sit among all
-            groups, present = pd.factorize(codes[picked])
+        grouping = _Grouping(codes, order, None if rows is None else np.asarray(rows))
         end = start + len(aggregation.names)
-        blocks[present, start:end] = _summary(history, aggregation, picked, groups, len(present))
+        absent = np.ones(len(keys), dtype=bool)
+        absent[grouping.present] = False
+        blocks[absent, start:end] = np.nan  # a key without rows here
+        blocks[grouping.present, start:end] = _summary(history, aggregation, grouping, None)
         start = end
-    return pd.DataFrame(blocks, index=pd.Index(keys, name=key),
+    return pd.DataFrame(blocks, index=pd.Index(keys, name=key), copy=False,
                         columns=labels(name for aggregation, _ in parts for name in aggregation.names))
 
 
-def _summary(history: pd.DataFrame | Columns, aggregation: Aggregation, picked: np.ndarray | None,
-             codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """The statistics of `aggregation` over the `picked` rows of `history`, grouped by `codes`
-    (0..n_groups-1, each present): one float32 row per group, infinities missing."""
-    arrays = {c: _picked(history[c], picked) for c in aggregation.columns}
-    out = np.full((n_groups, len(aggregation.names)), np.nan, dtype=np.float32)
+def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct `keys` 0.. in first-seen order; return the number of each row and the keys.
+
+    History files usually list a client's rows together, sorted by key: then the numbers follow from
+    where the key changes, with no hashing (a second per table of Kaggle size). Otherwise
+    ``pd.factorize``, which numbers them the same way.
+    """
+    if len(keys) and np.all(keys[1:] >= keys[:-1]):
+        starts = _run_starts(keys)
+        return _run_numbers(starts, len(keys)), keys[starts]
+    return pd.factorize(keys)
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values starts."""
+    change = np.empty(len(values), dtype=bool)
+    change[:1] = True
+    np.not_equal(values[1:], values[:-1], out=change[1:])
+    return np.flatnonzero(change)
+
+
+def _run_numbers(starts: np.ndarray, length: int) -> np.ndarray:
+    """The run (0..) of each of `length` values whose runs start at `starts`."""
+    return np.repeat(np.arange(len(starts), dtype=np.int32), np.diff(starts, append=length))
+
+
+def _order(codes: np.ndarray) -> np.ndarray | None:
+    """The rows in group order (stable: a group's rows keep their order), or None when they already are."""
+    if np.all(codes[1:] >= codes[:-1]):
+        return None
+    return np.argsort(codes, kind="stable")
+
+
+class _Grouping:
+    """Some rows of a table put in group order once, for every statistic of an aggregation.
+
+    Parameters
+    ----------
+    codes : np.ndarray of int
+        The group (0..) of every row of the table.
+    order : np.ndarray of int or None
+        The rows in group order (stable), None when they already are (:func:`_order`).
+    picked : np.ndarray of bool or None
+        The rows to summarise; None means all.
+    """
+
+    def __init__(self, codes: np.ndarray, order: np.ndarray | None, picked: np.ndarray | None) -> None:
+        self.picked, self.index = picked, None
+        if order is not None:
+            self.index = order if picked is None else order[picked[order]]
+        grouped = self.take(codes)
+        #: Rows, position of each group's first row, and the table's group numbers of the groups present.
+        self.rows = len(grouped)
+        self.starts = _run_starts(grouped)
+        self.present = grouped[self.starts]
+
+    @property
+    def n_groups(self) -> int:
+        """int: the groups with at least one row."""
+        return len(self.starts)
+
+    @functools.cached_property
+    def group_of_row(self) -> np.ndarray:
+        """np.ndarray of int32: the group (0..) of each row, in group order (only trends need it)."""
+        return _run_numbers(self.starts, self.rows)
+
+    def take(self, values: np.ndarray) -> np.ndarray:
+        """Return the picked rows of a column in group order (the column itself when nothing moves)."""
+        if self.index is not None:
+            return values[self.index]
+        return values if self.picked is None else values[self.picked]
+
+
+def _summary(history: pd.DataFrame | Columns, aggregation: Aggregation, grouping: _Grouping,
+             picked: np.ndarray | None) -> np.ndarray:
+    """The statistics of `aggregation` over the rows of `grouping` (of the `picked` rows of `history`,
+    when given): one float32 row per group, infinities missing."""
+    def column(name: str) -> np.ndarray:
+        return grouping.take(_picked(history[name], picked))
+
+    n_groups = grouping.n_groups
+    out = np.empty((n_groups, len(aggregation.names)), dtype=np.float32)  # every column is written below
     at = aggregation.positions
     if aggregation.count:
-        out[:, at[f"{aggregation.prefix}_COUNT"]] = np.bincount(codes, minlength=n_groups)
+        out[:, at[f"{aggregation.prefix}_COUNT"]] = np.diff(grouping.starts, append=grouping.rows)
     with np.errstate(over="ignore"):  # overflowing totals become missing below
-        _numeric_statistics(arrays, aggregation, codes, n_groups, out)
-    for column, names in aggregation.share_names.items():
-        out[:, [at[name] for name in names]] = _level_shares(arrays[column], codes, n_groups, len(names))
+        _numeric_statistics(column, aggregation, grouping, out)
+    for name, names in aggregation.share_names.items():
+        out[:, [at[n] for n in names]] = _level_shares(column(name), grouping, len(names))
     out[np.isinf(out)] = np.nan
     return out
 
@@ -285,32 +367,39 @@ def _values(column: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
     return values.codes if isinstance(values, pd.Categorical) else values
 
 
-def _numeric_statistics(arrays: Mapping[str, np.ndarray], aggregation: Aggregation, codes: np.ndarray,
-                        n_groups: int, out: np.ndarray) -> None:
-    """Write every statistic of `aggregation` into its column of `out`: rows sorted by group once, then
-    one ``reduceat`` per statistic over a block of columns (float64 arithmetic, float32 results)."""
+def _numeric_statistics(column: Callable[[str], np.ndarray], aggregation: Aggregation, grouping: _Grouping,
+                        out: np.ndarray) -> None:
+    """Write every statistic of `aggregation` into its column of `out`: each column's rows in group
+    order (`column`), then one ``reduceat`` per statistic over a block of columns (float64 arithmetic,
+    float32 results)."""
     names, at = aggregation.statistic_names, aggregation.positions
     columns = [c for c, stats in aggregation.numeric.items() if set(stats) - {"trend"}]
-    if n_groups and columns:
-        order = np.argsort(codes, kind="stable")
-        # Codes are 0..n_groups-1, each present: group g starts after the rows of groups before it.
-        starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))[:-1]])
+    rows = grouping.rows
+    if grouping.n_groups and columns:
         # Columns at a time, as many as keep a block under _BLOCK_CELLS: one block for an API batch,
         # one column at a time for a full table (memory stays flat).
-        width = max(1, _BLOCK_CELLS // len(codes))
-        for first in range(0, len(columns), width):
-            chunk = columns[first:first + width]
-            block = np.empty((len(chunk), len(codes)), dtype=np.float64)
-            for i, column in enumerate(chunk):
-                block[i] = arrays[column][order]
-            for stat, rows, values in _block_statistics(block, starts, chunk, aggregation):
-                out[:, [at[names[chunk[j], stat]] for j in rows]] = values.T
-    for column, stats in aggregation.numeric.items():
+        width = max(1, _BLOCK_CELLS // rows)
+
+        def summarise(chunk: list[str]) -> None:
+            block = np.empty((len(chunk), rows), dtype=np.float64)
+            for i, name in enumerate(chunk):
+                block[i] = column(name)
+            for stat, chosen, values in _block_statistics(block, grouping.starts, chunk, aggregation):
+                out[:, [at[names[chunk[j], stat]] for j in chosen]] = values.T
+
+        chunks = [columns[first:first + width] for first in range(0, len(columns), width)]
+        if len(chunks) == 1:
+            summarise(chunks[0])
+        else:  # a large table: its blocks side by side, each writing its own columns of `out`
+            with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+                for _ in pool.map(summarise, chunks):
+                    pass
+    for name, stats in aggregation.numeric.items():
         if "trend" in stats:
             assert aggregation.trend_of is not None, "trend without a time column: this is a bug"
-            time = np.asarray(arrays[aggregation.trend_of], np.float64)
-            out[:, at[names[column, "trend"]]] = _slope(time, np.asarray(arrays[column], np.float64), codes,
-                                                        n_groups)
+            time = np.asarray(column(aggregation.trend_of), np.float64)
+            out[:, at[names[name, "trend"]]] = _slope(time, np.asarray(column(name), np.float64),
+                                                      grouping.group_of_row, grouping.n_groups)
 
 
 def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
@@ -354,13 +443,17 @@ def _block_statistics(block: np.ndarray, starts: np.ndarray, columns: list[str],
     return results
 
 
-def _level_shares(level_codes: np.ndarray, codes: np.ndarray, n_groups: int, n_levels: int) -> np.ndarray:
-    """Share of each group's rows holding each level; rows with a missing level count as rows."""
-    level_codes = level_codes.astype(np.int64)
-    known = level_codes >= 0
-    counts = np.bincount(codes[known] * n_levels + level_codes[known],
-                         minlength=n_groups * n_levels).reshape(n_groups, n_levels)
-    sizes = np.bincount(codes, minlength=n_groups)
+def _level_shares(level_codes: np.ndarray, grouping: _Grouping, n_levels: int) -> np.ndarray:
+    """Share of each group's rows holding each level; rows with a missing level count as rows.
+
+    One count per level of the groups of the rows holding it: no (group, level) pair index is built
+    over the whole table (at Kaggle scale, a second and 0.6 GB for the monthly bureau statuses).
+    """
+    counts = np.empty((grouping.n_groups, n_levels))
+    for level in range(n_levels):
+        counts[:, level] = np.bincount(grouping.group_of_row[level_codes == level],
+                                       minlength=grouping.n_groups)
+    sizes = np.diff(grouping.starts, append=grouping.rows)
     with np.errstate(invalid="ignore"):
         return counts / sizes[:, None]
 

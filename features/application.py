@@ -123,7 +123,8 @@ def application_features(applications: pd.DataFrame) -> pd.DataFrame:
     index = pd.Index(applications["SK_ID_CURR"].to_numpy(), name="SK_ID_CURR")
     categories = pd.DataFrame({c.name: applications[c.name].array for c in _TABLE.categorical}, index=index,
                               columns=_CATEGORY_OUTPUT)
-    return pd.concat([pd.DataFrame(block, index=index, columns=_NUMERIC_OUTPUT), categories], axis=1)
+    return pd.concat([pd.DataFrame(block, index=index, columns=_NUMERIC_OUTPUT, copy=False), categories],
+                     axis=1)
 
 
 def _derived(numbers: np.ndarray, flags: list[np.ndarray]) -> np.ndarray:

@@ -9,6 +9,11 @@ Demo model on generated data::
 Real Kaggle folder (application_train.csv and any history CSVs)::
 
     python -m train --data-dir data/home-credit --trials 50 --timeout 3600
+
+Several machines on one study (run the same command on each; a password goes in PGPASSWORD)::
+
+    python -m train --data-dir data/home-credit --trials 200 \
+        --storage postgresql+psycopg://optuna@db-host/optuna --study-name home-credit-v1
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from train.data import TrainingData
 
 __all__ = ["main", "parse_args"]
 
@@ -43,10 +52,30 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1] (e.g. 0.1 for a tenth of the "
+                                         f"applications), got {text}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the option and the problem) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see python -m train --help)\n")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="python -m train", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    from train.study import DEFAULT_STORAGE
+
+    parser = _Parser(prog="python -m train", description=__doc__.splitlines()[0],
+                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     data = parser.add_argument_group("data")
     data.add_argument("--data-dir", type=Path,
                       help="Kaggle-format CSV folder; default: generate synthetic data")
@@ -55,14 +84,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     data.add_argument("--application-only", action="store_true", help="ignore the history tables")
     tuning = parser.add_argument_group("tuning")
     tuning.add_argument("--trials", type=_positive_int, default=30,
-                        help="finished Optuna trials the study should hold (resumed studies count theirs)")
+                        help="finished Optuna trials the study should hold, counting earlier runs and "
+                             "other processes on the same study")
     tuning.add_argument("--timeout", type=_non_negative_float, default=3600,
                         help="seconds of tuning in this run (checked between trials); 0 means no limit")
     tuning.add_argument("--folds", type=_at_least_two, default=5, help="stratified CV folds")
     tuning.add_argument("--seed", type=int, default=42, help="seed of data, folds, sampler and LightGBM")
-    tuning.add_argument("--study-db", type=Path, default=Path("artifacts/optuna/studies.sqlite3"),
-                        help="SQLite file of the Optuna study (optuna-dashboard sqlite:///FILE)")
-    tuning.add_argument("--study-name", help="Optuna study name; default: model name + data fingerprint")
+    tuning.add_argument("--tune-sample", type=_fraction, default=1.0, metavar="FRACTION",
+                        help="cross-validate the trials on this stratified share of the applications, then "
+                             "the best parameters on all of them")
+    where = tuning.add_mutually_exclusive_group()
+    where.add_argument("--storage", default=DEFAULT_STORAGE, metavar="URL",
+                       help="Optuna storage shared by every process of the study: sqlite:///FILE (one "
+                            "machine) or postgresql+psycopg://USER@HOST/DB (several); optuna-dashboard URL "
+                            "shows it")
+    where.add_argument("--study-db", type=Path, metavar="FILE", help="shorthand for --storage sqlite:///FILE")
+    tuning.add_argument("--study-name",
+                        help="Optuna study name; default: model name + fingerprint of the data and folds")
     tuning.add_argument("--threads", type=_positive_int, default=os.cpu_count() or 1, help="LightGBM threads")
     decision = parser.add_argument_group("decision")
     decision.add_argument("--cost-fn", type=_non_negative_float, default=10.0,
@@ -75,11 +113,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="also write the Great Expectations suite to this file (the service reads the "
                              "one inside the model); default: not written")
     output.add_argument("--no-progress", action="store_true", help="hide progress bars")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.study_db is not None:
+        args.storage = f"sqlite:///{args.study_db}"
+    return args
 
 
 def _print_summary(tag: str, path: Path, suite_path: Path | None, metrics: dict, seconds: float) -> None:
-    costs = metrics["cost_per_1000"]
+    costs, tuning = metrics["cost_per_1000"], metrics["tuning"]
     print(f"model: {tag}")
     print(f"saved in: {path}")
     print(f"report: {path / 'report.html'}  suite: {suite_path or 'in the model only'}")
@@ -88,7 +129,24 @@ def _print_summary(tag: str, path: Path, suite_path: Path | None, metrics: dict,
     print(f"threshold: {metrics['threshold']:.4f}  cost per 1,000: {costs['optimal']:.1f} "
           f"(0.5: {costs['threshold_0_5']:.1f}, accept all: {costs['accept_all']:.1f}, "
           f"refuse all: {costs['refuse_all']:.1f})  approval rate: {metrics['approval_rate']:.3f}")
+    print(f"study: {tuning['study_name']} in {tuning['storage']}: {tuning['trials_complete']} trials "
+          f"complete, {tuning['trials_pruned']} pruned; best trial {tuning['best_trial']} "
+          f"({tuning['best_trial_worker']}), CV AUC {tuning['best_trial_auc']:.4f}")
+    sample = tuning["sample"]
+    if sample:
+        print(f"tuning on a {sample['fraction']:g} sample ({sample['rows']:,} applications): best CV AUC "
+              f"{sample['best_cv_auc']:.4f} in {sample['tuning_seconds']:.0f} s; the same parameters on all "
+              f"{sample['all_rows']:,}: CV AUC {sample['all_rows_cv_auc']:.4f} "
+              f"in {sample['all_rows_seconds']:.0f} s")
     print(f"wall time: {seconds:.1f} s")
+
+
+def _training_data(args: argparse.Namespace, *, progress: bool) -> TrainingData:
+    from train.data import folder_data, synthetic_data
+
+    data = (folder_data(args.data_dir, progress=progress) if args.data_dir
+            else synthetic_data(args.clients, seed=args.seed))
+    return data.application_only() if args.application_only else data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,17 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine, spinning made two-thread
     # LightGBM 3-15 times slower than one thread. Must be set before lightgbm is imported.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from train.data import folder_data, synthetic_data
+    from train.study import open_storage
     from train.threshold import CostMatrix
 
     started = time.perf_counter()
     progress = not args.no_progress
     try:
         costs = CostMatrix(false_negative=args.cost_fn, false_positive=args.cost_fp)
-        data = (folder_data(args.data_dir, progress=progress) if args.data_dir
-                else synthetic_data(args.clients, seed=args.seed))
-        if args.application_only:
-            data = data.application_only()
+        open_storage(args.storage)  # an unreachable storage fails now, not after the features are built
+        data = _training_data(args, progress=progress)
         # Imported only now: GX and BentoML take seconds, and a wrong folder should fail at once.
         from expectations import save_suite
         from train.bundle import save_to_store
@@ -116,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
 
         config = TrainingConfig(n_trials=args.trials, timeout=args.timeout or None, n_folds=args.folds,
                                 seed=args.seed, costs=costs, model_name=args.name, num_threads=args.threads,
-                                study_storage=args.study_db, study_name=args.study_name, progress=progress)
+                                storage=args.storage, study_name=args.study_name,
+                                tune_sample=args.tune_sample, progress=progress)
         result = train(data, config)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
-from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
@@ -20,27 +21,31 @@ from sklearn.metrics import roc_auc_score
 from tqdm.auto import tqdm
 
 from expectations import build_suite
-from features.build import build_features
+from features.build import feature_names
 from features.schema import SCHEMA_VERSION
 from train import explain
 from train.bundle import BundleContents, feature_spec
 from train.calibration import PlattCalibrator, brier_score, cross_fitted_probability
 from train.data import TrainingData
 from train.fairness import age_band, fairness_table
+from train.matrix import FeatureMatrix
 from train.model_card import build_model_card
 from train.profile import build_profile
 from train.reference import reference_columns, reference_statistics
 from train.report import Evidence, build_report
 from train.scorecard import Scorecard
+from train.study import DEFAULT_STORAGE, open_storage, open_study, shown_url
 from train.threshold import CostMatrix, cost_curve, cost_per_thousand, optimal_threshold
 from train.tuning import (
     DEFAULT_ROUNDS,
     CVResult,
     CVTask,
     TuningResult,
+    bin_features,
     cross_validate,
     fit_booster,
-    make_folds,
+    make_task,
+    stratified_sample,
     tune,
 )
 
@@ -81,10 +86,13 @@ class TrainingConfig:
         BentoML model name.
     num_threads : int
         LightGBM threads during training.
-    study_storage : Path
-        SQLite file of the Optuna study.
+    storage : str
+        URL of the Optuna storage: ``sqlite:///FILE`` or ``postgresql+psycopg://USER@HOST/DB``.
     study_name : str or None
-        Name of the study; None derives one from the model name and the data.
+        Name of the study; None derives one from the model name, the data and the folds.
+    tune_sample : float
+        Share of the applications the trials cross-validate on (a stratified sample; 1 = all); the
+        best parameters are then cross-validated and fitted on all of them.
     progress : bool
         Show tqdm progress bars.
     """
@@ -96,8 +104,9 @@ class TrainingConfig:
     costs: CostMatrix = field(default_factory=CostMatrix)
     model_name: str = "credit_scoring"
     num_threads: int = 2
-    study_storage: Path = Path("artifacts/optuna/studies.sqlite3")
+    storage: str = DEFAULT_STORAGE
     study_name: str | None = None
+    tune_sample: float = 1.0
     progress: bool = True
 
 
@@ -116,26 +125,38 @@ def _say(config: TrainingConfig, message: str) -> None:
         tqdm.write(message)
 
 
-def _features_and_target(data: TrainingData) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    """Build features and align TARGET and the raw applications on their SK_ID_CURR index."""
-    applications = data.applications.set_index("SK_ID_CURR", drop=False)
-    if applications.index.has_duplicates:
-        raise ValueError("application_train has duplicated SK_ID_CURR values; "
-                         "each application must appear once")
+def _features_and_target(data: TrainingData, config: TrainingConfig) -> tuple[
+        FeatureMatrix, np.ndarray, dict[str, int]]:
+    """Build the features; return them as a matrix (the frame goes), TARGET in the same row order, and
+    the rows of each table."""
+    applications = data.applications
+    repeated = applications["SK_ID_CURR"].duplicated()
+    if repeated.any():
+        first = applications["SK_ID_CURR"][repeated].iloc[0]
+        raise ValueError(f"application_train repeats SK_ID_CURR {first}; each application must appear once")
     if applications["TARGET"].isna().any():
         raise ValueError("application_train has rows without TARGET; "
                          "training needs a known outcome for every row")
-    features = build_features(data.applications, data.history)
-    assert features.index.is_unique, "build_features repeated an SK_ID_CURR: this is a bug"
-    applications = applications.loc[features.index]
-    return features, applications["TARGET"].to_numpy().astype(np.int8), applications
+    features, row_counts = data.build_features(progress=config.progress)
+    assert np.array_equal(features.index.to_numpy(), applications["SK_ID_CURR"].to_numpy()), \
+        "build_features changed the order of the applications: this is a bug"
+    return FeatureMatrix.from_frame(features), applications["TARGET"].to_numpy().astype(np.int8), row_counts
 
 
-def _study_name(config: TrainingConfig, data: TrainingData, features: pd.DataFrame) -> str:
-    """Name the study after the model and the data, so resuming never mixes two datasets."""
+def _fingerprint(data: TrainingData, config: TrainingConfig) -> dict[str, object]:
+    """What the trials' scores depend on: the feature list, the data, and the folds (see train.study)."""
+    names = feature_names()
+    sample = "all rows" if config.tune_sample == 1 else f"a {config.tune_sample:g} stratified sample"
+    return {"features": hashlib.sha1(",".join(names).encode()).hexdigest()[:16], "feature_count": len(names),
+            "data": data.fingerprint, "rows": len(data.applications),
+            "cv": f"{config.n_folds} folds, seed {config.seed}, trials on {sample}"}
+
+
+def _study_name(config: TrainingConfig, fingerprint: dict[str, object]) -> str:
+    """Name the study after the model and what its scores depend on, so runs never mix two data sets."""
     if config.study_name:
         return config.study_name
-    key = f"{data.source}|{len(features)}|{','.join(features.columns)}|{config.n_folds}|{config.seed}"
+    key = "|".join(str(fingerprint[k]) for k in ("features", "data", "cv"))
     return f"{config.model_name}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
@@ -160,7 +181,7 @@ def _candidate(name: str, params: dict, task: CVTask, positive_weight: float | N
                cv: CVResult | None = None) -> _Candidate:
     """Judge one way of training; `cv` reuses a cross-validation already run with the same settings."""
     if cv is None:
-        cv = cross_validate(params, task, positive_weight=positive_weight, out_of_fold=True,
+        cv = cross_validate(params, task, positive_weight=positive_weight,
                             progress=f"CV {name}" if progress else None)
     return _Candidate(name, positive_weight, cv, PlattCalibrator.fit(cv.oof_margin, task.target),
                       cross_fitted_probability(cv.oof_margin, task.target, task.fold_of_row))
@@ -185,11 +206,11 @@ def _decision_metrics(y: np.ndarray, probability: np.ndarray, threshold: float, 
     }
 
 
-def _explain(booster: lgb.Booster, features: pd.DataFrame,
+def _explain(booster: lgb.Booster, features: FeatureMatrix,
              config: TrainingConfig) -> tuple[dict, np.ndarray, pd.DataFrame]:
     rng = np.random.default_rng(config.seed)
     rows = np.sort(rng.choice(len(features), size=min(_SHAP_ROWS, len(features)), replace=False))
-    sample = features.iloc[rows]
+    sample = features.frame(rows=rows)
     contributions, _ = explain.tree_shap(booster, sample, num_threads=config.num_threads)
     error = explain.additivity_error(booster, sample, num_threads=config.num_threads)
     assert error < 1e-6, f"SHAP values do not add up to the model output (gap {error}): a bug"
@@ -210,18 +231,23 @@ def _library_versions() -> dict[str, str]:
             **{name: importlib_metadata.version(name) for name in _LIBRARIES}}
 
 
-def _choose_weighting(tuning: TuningResult, task: CVTask, config: TrainingConfig) -> tuple[_Candidate, dict]:
-    """Cross-validate unweighted and class-weighted training; keep the one with the lower expected cost."""
+def _choose_weighting(tuning: TuningResult, task: CVTask,
+                      config: TrainingConfig) -> tuple[_Candidate, dict, float]:
+    """Cross-validate unweighted and class-weighted training with the best parameters on every row;
+    keep the one with the lower expected cost. Also return the seconds the unweighted run took (none
+    when the best trial's own cross-validation on every row is reused)."""
     y = task.target
     positive_weight = float((y == 0).sum() / (y == 1).sum())
     params = tuning.best_params
-    candidates = [_candidate("unweighted", params, task, None, config.progress, cv=tuning.best_cv),
-                  _candidate("weighted", params, task, positive_weight, config.progress)]
+    started = time.perf_counter()
+    unweighted = _candidate("unweighted", params, task, None, config.progress, cv=tuning.best_cv)
+    seconds = time.perf_counter() - started
+    candidates = [unweighted, _candidate("weighted", params, task, positive_weight, config.progress)]
     summaries = {c.name: c.summary(y, config.costs) for c in candidates}
     # An unweighted model wins ties: its probabilities need less repair.
     chosen = min(candidates, key=lambda c: (round(summaries[c.name]["cost_per_1000"], 6),
                                             c.name != "unweighted"))
-    return chosen, {"chosen": chosen.name, "positive_weight": positive_weight, **summaries}
+    return chosen, {"chosen": chosen.name, "positive_weight": positive_weight, **summaries}, seconds
 
 
 def _fairness(applications: pd.DataFrame, y: np.ndarray, probability: np.ndarray, threshold: float) -> dict:
@@ -229,13 +255,24 @@ def _fairness(applications: pd.DataFrame, y: np.ndarray, probability: np.ndarray
     return {name: fairness_table(g, y, probability, threshold=threshold) for name, g in groups.items()}
 
 
-def _tuning_summary(study: optuna.Study, storage: Path) -> dict:
-    count = {state: len(study.get_trials(states=(state,)))
-             for state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)}
-    return {"study_name": study.study_name, "storage": str(storage),
-            "trials_complete": count[optuna.trial.TrialState.COMPLETE],
-            "trials_pruned": count[optuna.trial.TrialState.PRUNED],
-            "best_params": study.best_params, "best_trial_auc": study.best_value}
+def _tuning_summary(tuning: TuningResult, tuning_task: CVTask, config: TrainingConfig, *,
+                    all_rows: dict[str, float]) -> dict:
+    """The study, its trials (by state and by process), the best trial used, and, when the trials ran
+    on a sample, the best parameters' CV AUC and time on the sample and on every row side by side."""
+    study, best = tuning.study, tuning.best_trial
+    trials = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,
+                                                      optuna.trial.TrialState.PRUNED))
+    sample = None
+    if config.tune_sample < 1:
+        sample = {"fraction": config.tune_sample, "rows": len(tuning_task.rows), "best_cv_auc": best.value,
+                  "tuning_seconds": tuning.seconds, "all_rows": len(tuning_task.target), **all_rows}
+    return {"study_name": study.study_name, "storage": shown_url(config.storage),
+            "trials_complete": sum(t.state == optuna.trial.TrialState.COMPLETE for t in trials),
+            "trials_pruned": sum(t.state == optuna.trial.TrialState.PRUNED for t in trials),
+            "trials_by_worker": dict(Counter(str(t.user_attrs.get("worker")) for t in trials)),
+            "best_trial": best.number, "best_trial_worker": best.user_attrs.get("worker"),
+            "best_params": best.params, "best_trial_auc": best.value,
+            "best_read_at": tuning.finished_at.isoformat(), "seconds": tuning.seconds, "sample": sample}
 
 
 def _store_labels(metrics: dict) -> tuple[dict[str, str], dict[str, object]]:
@@ -253,10 +290,11 @@ def _store_labels(metrics: dict) -> tuple[dict[str, str], dict[str, object]]:
 
 @dataclass(frozen=True)
 class _Fitted:
-    """The model-fitting half of a run: baseline, study, chosen weighting, threshold and final booster."""
+    """The model-fitting half of a run: baseline, tuning, chosen weighting, threshold and final booster."""
 
     baseline: CVResult
-    study: optuna.Study
+    tuning: dict
+    trial_values: list[float]
     chosen: _Candidate
     weighting: dict
     probability: np.ndarray  # calibrated out-of-fold probabilities: the threshold and every decision metric
@@ -264,22 +302,35 @@ class _Fitted:
     booster: lgb.Booster
 
 
-def _fit(task: CVTask, study_name: str, config: TrainingConfig) -> _Fitted:
+def _fit(task: CVTask, study: optuna.Study, config: TrainingConfig) -> _Fitted:
     baseline = cross_validate({}, task, rounds=DEFAULT_ROUNDS, early_stopping=False,
                               progress="CV LightGBM defaults" if config.progress else None)
-    _say(config, f"Tuning: study {study_name!r} in {config.study_storage}")
-    tuning = tune(task, n_trials=config.n_trials, timeout=config.timeout, storage=config.study_storage,
-                  study_name=study_name, seed=config.seed, progress=config.progress)
-    chosen, weighting = _choose_weighting(tuning, task, config)
+    tuning_task = task
+    if config.tune_sample < 1:
+        rows = stratified_sample(task.target, fraction=config.tune_sample, seed=config.seed)
+        tuning_task = make_task(task.dataset, task.target, n_folds=config.n_folds, seed=config.seed,
+                                num_threads=config.num_threads, rows=rows)
+    _say(config, f"Tuning: study {study.study_name!r} in {shown_url(config.storage)}, trials on "
+                 f"{len(tuning_task.rows):,} of {len(task.target):,} applications")
+    tuning = tune(tuning_task, study=study, n_trials=config.n_trials, timeout=config.timeout,
+                  seed=config.seed, progress=config.progress)
+    # A best trial run in this process on every row has its out-of-fold margins already.
+    reusable = tuning if tuning_task is task else TuningResult(tuning.study, tuning.best_trial, None,
+                                                                 tuning.finished_at, tuning.seconds)
+    chosen, weighting, seconds = _choose_weighting(reusable, task, config)
+    unweighted = weighting["unweighted"]["cv_auc"]
     probability = chosen.calibrator.probability(chosen.cv.oof_margin)
     threshold, _ = optimal_threshold(task.target, probability, costs=config.costs)
     booster = fit_booster(tuning.best_params, task, rounds=chosen.cv.best_iteration,
                           positive_weight=chosen.positive_weight, progress=config.progress)
-    return _Fitted(baseline, tuning.study, chosen, weighting, probability, threshold, booster)
+    summary = _tuning_summary(tuning, tuning_task, config,
+                              all_rows={"all_rows_cv_auc": unweighted, "all_rows_seconds": seconds})
+    values = [t.value for t in tuning.study.get_trials(deepcopy=False, states=_COMPLETE)]
+    return _Fitted(baseline, summary, values, chosen, weighting, probability, threshold, booster)
 
 
-def _metrics(fitted: _Fitted, task: CVTask, data: TrainingData, config: TrainingConfig, *,
-             explained: dict, importance: pd.Series, fairness: dict) -> dict:
+def _metrics(fitted: _Fitted, task: CVTask, source: str, row_counts: dict[str, int], config: TrainingConfig,
+             *, explained: dict, importance: pd.Series, fairness: dict) -> dict:
     y, chosen = task.target, fitted.chosen
     return {
         "cv_auc": chosen.cv.auc_mean, "cv_auc_std": chosen.cv.auc_std,
@@ -290,9 +341,9 @@ def _metrics(fitted: _Fitted, task: CVTask, data: TrainingData, config: Training
         "costs": {"false_negative": config.costs.false_negative,
                   "false_positive": config.costs.false_positive},
         "weighting": fitted.weighting, "best_iteration": chosen.cv.best_iteration,
-        "tuning": _tuning_summary(fitted.study, config.study_storage),
+        "tuning": fitted.tuning,
         "rows": len(y), "default_rate": float(y.mean()), "folds": config.n_folds, "seed": config.seed,
-        "data_source": data.source, "row_counts": data.row_counts, "features": task.features.shape[1],
+        "data_source": source, "row_counts": row_counts, "features": task.dataset.num_feature(),
         "importance": {k: float(v) for k, v in importance.head(_IMPORTANCE_KEPT).items()},
         "fairness_ratios": {k: v["ratios"] for k, v in fairness.items()},
         **explained,
@@ -305,7 +356,8 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     Parameters
     ----------
     data : TrainingData
-        Raw training tables.
+        Raw training tables. The history tables it holds in memory are dropped once the features are
+        built (``TrainingData.drop_history``): at Kaggle scale they would hold 1.9 GB for nothing.
     config : TrainingConfig
         Settings of the run.
 
@@ -317,35 +369,42 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
     Raises
     ------
     ValueError
-        If the applications repeat an SK_ID_CURR or lack a TARGET, or a class is too small for the folds.
+        If the applications repeat an SK_ID_CURR or lack a TARGET, a class is too small for the folds,
+        the storage cannot be opened, or the study was created for other features, data or folds.
     """
+    fingerprint = _fingerprint(data, config)
+    study = open_study(open_storage(config.storage), _study_name(config, fingerprint),
+                       fingerprint=fingerprint)
     _say(config, f"Building features from {data.source} ...")
-    features, y, applications = _features_and_target(data)
-    _say(config, f"{features.shape[1]} features for {len(features)} applications, "
+    features, y, row_counts = _features_and_target(data, config)
+    data.drop_history()
+    applications, source = data.applications, data.source
+    _say(config, f"{len(features.columns)} features for {len(features)} applications, "
                  f"default rate {y.mean():.4f}")
-    task = CVTask(features, y, make_folds(y, n_folds=config.n_folds, seed=config.seed),
-                  config.num_threads, config.seed)
-    fitted = _fit(task, _study_name(config, data, features), config)
+    dataset = bin_features(features, y, num_threads=config.num_threads, seed=config.seed)
+    task = make_task(dataset, y, n_folds=config.n_folds, seed=config.seed, num_threads=config.num_threads)
+    fitted = _fit(task, study, config)
 
     _say(config, "Explaining, checking fairness, writing the report ...")
     explained, shap_values, shap_sample = _explain(fitted.booster, features, config)
     importance = explain.global_importance(shap_values, list(features.columns))
+    reference = reference_columns(importance, features.columns)
     fairness = _fairness(applications, y, fitted.probability, fitted.threshold)
-    metrics = _metrics(fitted, task, data, config, explained=explained, importance=importance,
+    metrics = _metrics(fitted, task, source, row_counts, config, explained=explained, importance=importance,
                        fairness=fairness)
     thresholds, cost_values = cost_curve(y, fitted.probability, costs=config.costs)
     evidence = Evidence(metrics=metrics, target=y, probability=fitted.probability,
                         honest_probability=fitted.chosen.honest_probability,
                         raw_probability=1 / (1 + np.exp(-fitted.chosen.cv.oof_margin)),
-                        cost_thresholds=thresholds, cost_values=cost_values,
-                        trial_values=[t.value for t in fitted.study.get_trials(states=_COMPLETE)],
+                        cost_thresholds=thresholds, cost_values=cost_values, trial_values=fitted.trial_values,
                         shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
     scorecard = Scorecard()
     contents = BundleContents(
-        booster=fitted.booster, features=feature_spec(features), calibrator=fitted.chosen.calibrator,
+        booster=fitted.booster, features=feature_spec(features.frame(rows=np.arange(0))),
+        calibrator=fitted.chosen.calibrator,
         threshold=fitted.threshold, costs=config.costs, scorecard=scorecard,
-        explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(data.applications),
-        reference=reference_statistics(features, y, columns=reference_columns(importance, features.columns),
+        explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(applications),
+        reference=reference_statistics(features.frame(columns=reference), y, columns=reference,
                                        probability=fitted.probability, seed=config.seed),
         profile=build_profile(features, fitted.probability, threshold=fitted.threshold,
                               gain=pd.Series(fitted.booster.feature_importance("gain"),

@@ -36,6 +36,8 @@ def test_report_compares_with_the_reference_and_the_floor():
     assert "| 1 | 9 | 800 | 10.0 | 27.5 | 37.5 | 40.0 | 2.35 | 0.50 | 0.50 |" in report
     assert "measured 1.50 ms wall (0.50 of the floor), 1.20 ms CPU (0.40 of the floor)" in report
     assert "| all families | 0.7500 |" in report
+    assert ("Full scale before issue 21: 54.8 s, 3.73 GB; goal: at most 30 s and 2.4 GB; now 37.5 s "
+            "(1.25 of the goal; CPU 40.0 s), 2.35 GB (0.98 of the goal)") in report
 
 
 def test_command_writes_the_report(folder, tmp_path):

@@ -52,9 +52,10 @@ def small_run_settings() -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory):
-    """Train once in-process on the small run's data; return the result and the data."""
+    """Train once in-process on the small run's data; return the result and the data (generated again:
+    training drops the history tables it was given)."""
     config = TrainingConfig(n_trials=SMALL_RUN["trials"], n_folds=SMALL_RUN["folds"], seed=SMALL_RUN["seed"],
                             num_threads=SMALL_RUN["threads"], progress=False,
-                            study_storage=tmp_path_factory.mktemp("study") / "study.sqlite3")
-    data = synthetic_data(SMALL_RUN["clients"], seed=SMALL_RUN["seed"])
-    return train(data, config), data
+                            storage=f"sqlite:///{tmp_path_factory.mktemp('study') / 'study.sqlite3'}")
+    result = train(synthetic_data(SMALL_RUN["clients"], seed=SMALL_RUN["seed"]), config)
+    return result, synthetic_data(SMALL_RUN["clients"], seed=SMALL_RUN["seed"])

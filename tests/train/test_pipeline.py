@@ -5,12 +5,14 @@ Small generated data (3,000 clients, 3 trials, 3 folds, one LightGBM thread) kee
 
 import json
 
+import lightgbm as lgb
 import numpy as np
 import pytest
 
 from features.build import build_features
 from train.bundle import ModelBundle, write_bundle
 from train.threshold import cost_per_thousand
+from train.tuning import run_params
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +100,29 @@ def test_store_labels_and_metadata_carry_metrics_and_provenance(small_run, small
     assert result.labels["cv_auc"] == f"{result.contents.metrics['cv_auc']:.4f}"
     assert result.metadata["row_counts"]["application_train"] == small_run_settings["clients"]
     assert {"lightgbm", "optuna", "bentoml"} <= set(result.metadata["libraries"])
+
+
+def test_final_model_is_the_one_a_fresh_dataset_would_train(small_run):
+    # The final booster comes from the Dataset binned once and reused by every fold, trial and weighting.
+    result, data = small_run
+    features = build_features(data.applications, data.history)
+    metrics = result.contents.metrics
+    weighting = metrics["weighting"]
+    weight = None
+    if weighting["chosen"] == "weighted":
+        y = data.applications["TARGET"].to_numpy()
+        weight = np.where(y == 1, weighting["positive_weight"], 1.0)
+    params = run_params(metrics["tuning"]["best_params"], num_threads=1, seed=metrics["seed"])
+    fresh_data = lgb.Dataset(features, label=data.applications["TARGET"].to_numpy(), weight=weight,
+                             params={"feature_pre_filter": False})
+    fresh = lgb.train(params, fresh_data, num_boost_round=metrics["best_iteration"])
+    np.testing.assert_array_equal(result.contents.booster.predict(features, raw_score=True),
+                                  fresh.predict(features, raw_score=True))
+
+
+def test_tuning_summary_names_the_study_and_its_best_trial(small_run, small_run_settings):
+    tuning = small_run[0].contents.metrics["tuning"]
+    assert tuning["trials_complete"] + tuning["trials_pruned"] == small_run_settings["trials"]
+    assert list(tuning["trials_by_worker"].values()) == [small_run_settings["trials"]]
+    assert tuning["storage"].startswith("sqlite:///") and tuning["sample"] is None
+    assert tuning["best_trial_auc"] == max(small_run[0].evidence.trial_values)
