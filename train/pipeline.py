@@ -30,7 +30,7 @@ from train.data import TrainingData
 from train.fairness import age_band, fairness_table
 from train.matrix import FeatureMatrix
 from train.model_card import build_model_card
-from train.profile import build_profile
+from train.profile import build_profile, profiled_features
 from train.reference import reference_columns, reference_statistics
 from train.report import Evidence, build_report
 from train.scorecard import Scorecard
@@ -399,6 +399,7 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
                         cost_thresholds=thresholds, cost_values=cost_values, trial_values=fitted.trial_values,
                         shap_values=shap_values, shap_features=shap_sample, fairness=fairness)
     scorecard = Scorecard()
+    gain = pd.Series(fitted.booster.feature_importance("gain"), index=fitted.booster.feature_name())
     contents = BundleContents(
         booster=fitted.booster, features=feature_spec(features.frame(rows=np.arange(0))),
         calibrator=fitted.chosen.calibrator,
@@ -406,9 +407,8 @@ def train(data: TrainingData, config: TrainingConfig) -> TrainingResult:
         explainer={**_EXPLAINER, **explained}, metrics=metrics, suite=build_suite(applications),
         reference=reference_statistics(features.frame(columns=reference), y, columns=reference,
                                        probability=fitted.probability, seed=config.seed),
-        profile=build_profile(features, fitted.probability, threshold=fitted.threshold,
-                              gain=pd.Series(fitted.booster.feature_importance("gain"),
-                                             index=fitted.booster.feature_name())),
+        profile=build_profile(features.frame(columns=profiled_features(gain, features.columns)),
+                              fitted.probability, threshold=fitted.threshold, gain=gain),
         report_html=build_report(evidence, title=f"Training report: {config.model_name}"),
         model_card=build_model_card(metrics, scorecard=scorecard, model_name=config.model_name),
     )

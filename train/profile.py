@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ADVISOR_FIELDS", "MIN_PROFILED", "bin_shares", "build_profile", "profile_bins"]
+__all__ = ["ADVISOR_FIELDS", "MIN_PROFILED", "bin_shares", "build_profile", "profile_bins", "profiled_features"]
 
 #: Raw application fields an advisor sees and types on the page, in reading order.
 ADVISOR_FIELDS: tuple[str, ...] = (
@@ -95,6 +95,13 @@ def bin_shares(values: pd.Series | np.ndarray, bins: dict[str, Any]) -> np.ndarr
     return counts / total if total else counts.astype("float64")
 
 
+def profiled_features(gain: pd.Series, columns: Sequence[str], *,
+                      advisor_fields: Sequence[str] = ADVISOR_FIELDS, top: int = MIN_PROFILED) -> list[str]:
+    """Return the features a profile holds: the `top` by `gain`, then the advisor fields among `columns`."""
+    ranked = list(gain.sort_values(ascending=False, kind="stable").index[:top])
+    return ranked + [name for name in advisor_fields if name in columns and name not in ranked]
+
+
 def build_profile(features: pd.DataFrame, probability: np.ndarray, *, threshold: float,
                   gain: pd.Series, advisor_fields: Sequence[str] = ADVISOR_FIELDS,
                   top: int = MIN_PROFILED) -> dict[str, Any]:
@@ -123,10 +130,8 @@ def build_profile(features: pd.DataFrame, probability: np.ndarray, *, threshold:
     """
     if len(features) != len(probability):
         raise ValueError(f"probability has {len(probability)} values for {len(features)} applications")
-    ranked = list(gain.sort_values(ascending=False, kind="stable").index[:top])
-    chosen = ranked + [name for name in advisor_fields if name in features.columns and name not in ranked]
     profiled = {}
-    for name in chosen:
+    for name in profiled_features(gain, features.columns, advisor_fields=advisor_fields, top=top):
         bins = profile_bins(features[name])
         profiled[name] = {**bins, "shares": bin_shares(features[name], bins).tolist()}
     score_bins = profile_bins(pd.Series(probability))
