@@ -286,3 +286,12 @@ def test_real_clients_from_records_equal_their_full_build_rows(real):
     batch = build_features_from_records(tables_to_records(some, history))
     pd.testing.assert_frame_equal(batch, full.loc[some["SK_ID_CURR"]], check_exact=False, rtol=1e-5,
                                   atol=1e-6)
+
+
+def test_a_table_summarised_in_many_blocks_by_threads_gives_the_same_features(generated, monkeypatch):
+    # At Kaggle scale each large table is summarised a few columns at a time by two threads; the
+    # generated tables fit one block, so make the blocks tiny to take that path here.
+    from features import aggregate
+    apps, history, full = generated
+    monkeypatch.setattr(aggregate, "_BLOCK_CELLS", 5_000)
+    pd.testing.assert_frame_equal(build_features(apps, history), full)
