@@ -4,6 +4,11 @@ The scoring path hands each batch of answers to `DecisionWriter.record` and answ
 returns: a decision is never given that is not committed. Records that arrive while a transaction is
 being committed wait for the next one, which takes them all at once: under load a commit (an fsync
 on SQLite) serves many requests, and the event loop never waits on the database.
+
+On SQLite a second thread copies the write-ahead log into the database file every second (a passive
+checkpoint, which never blocks the commits). Left to the commits, that copy and its fsync stalled one
+commit in every few under load (recording cost 25% of /predict's throughput at 32 users against 10%
+with no checkpoint in the commits).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ logger = logging.getLogger(__name__)
 _Pending = tuple[Sequence[NewDecision], Future]
 #: What `close` puts in the queue to stop the thread once the records before it are committed.
 _STOP = None
+#: Seconds between two background checkpoints of a SQLite store.
+_CHECKPOINT_SECONDS = 1.0
 
 
 class DecisionWriter:
@@ -44,6 +51,12 @@ class DecisionWriter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="decision-writer", daemon=True)
         self._thread.start()
+        self._stopping = threading.Event()
+        self._checkpointer = None
+        if engine.dialect.name == "sqlite":
+            self._checkpointer = threading.Thread(target=self._checkpoint, name="decision-checkpointer",
+                                                  daemon=True)
+            self._checkpointer.start()
 
     def submit(self, records: Sequence[NewDecision]) -> Future:
         """Queue `records`; the future is done once they are committed, or fails with
@@ -75,6 +88,9 @@ class DecisionWriter:
         """Commit what is queued, then stop the thread."""
         self._queue.put(_STOP)
         self._thread.join()
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
 
     def _run(self) -> None:
         while True:
@@ -83,6 +99,16 @@ class DecisionWriter:
                 self._commit(group)
             if stopping:
                 return
+
+    def _checkpoint(self) -> None:
+        """Copy the SQLite write-ahead log into the database file every `_CHECKPOINT_SECONDS`."""
+        while not self._stopping.wait(_CHECKPOINT_SECONDS):
+            try:
+                with self._engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except SQLAlchemyError as error:  # the next commit checkpoints anyway past the limit
+                cause = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
+                logger.warning("background checkpoint of the decision store failed: %s", cause)
 
     def _take_group(self) -> tuple[list[_Pending], bool]:
         """Wait for one pending batch, then take every other one already waiting."""

@@ -2,11 +2,13 @@
 
 import asyncio
 import threading
+import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, func, select
 
-from decisions.database import StoreUnavailableError
+from decisions.database import StoreUnavailableError, open_store
 from decisions.records import Decision
 from decisions.writer import DecisionWriter
 from tests.decisions.conftest import decision
@@ -75,3 +77,20 @@ def test_nothing_to_record_touches_nothing(engine):
     asyncio.run(writer.record([]))
     writer.close()
     assert _count(engine) == 0
+
+
+def test_a_sqlite_store_is_copied_from_its_log_in_the_background_not_in_the_commits(tmp_path):
+    store = tmp_path / "decisions.sqlite3"
+    engine = open_store(f"sqlite:///{store}")
+    with engine.connect() as connection:
+        # A commit copies the log into the database only past 32 MB (SQLite's own default is 4 MB).
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 8192
+    writer = DecisionWriter(engine)
+    text = '{"SK_ID_CURR":100001,"bureau":[' + ",".join(['{"AMT_CREDIT_SUM":123456.0}'] * 700) + "]}"
+    writer.record_now([replace(decision(100_000 + i), input_json=text) for i in range(300)])  # ~6 MB
+    deadline = time.monotonic() + 10
+    while store.stat().st_size < 5_000_000 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    writer.close()
+    engine.dispose()
+    assert store.stat().st_size >= 5_000_000, "the records stayed in the log: no background checkpoint"
