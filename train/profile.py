@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ADVISOR_FIELDS", "MIN_PROFILED", "bin_shares", "build_profile", "profile_bins", "profiled_features"]
+__all__ = ["ADVISOR_FIELDS", "MIN_PROFILED", "bin_shares", "build_profile", "profile_bins",
+           "profiled_features"]
 
 #: Raw application fields an advisor sees and types on the page, in reading order.
 ADVISOR_FIELDS: tuple[str, ...] = (
