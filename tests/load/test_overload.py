@@ -1,4 +1,4 @@
-"""Overload: at 2 and 8 times the load one machine is sized for, the service queues, sheds with 503, recovers.
+"""Overload: at 8 times the load one machine is sized for, the service queues, sheds with 503, recovers.
 
 The documented behaviour: requests beyond what the model service can serve wait in its batching queue
 for up to ``max_latency_ms``; a request the dispatcher predicts would wait longer is answered at once
@@ -51,7 +51,7 @@ def _predict_once(server: ServerProcess, record: dict) -> tuple[int, float]:
 
 # 8 times: BentoML's client of the model service used to drop calls in flight every 100 calls, which
 # only showed as HTTP 500 far beyond the sizing load (59% of requests at 256 clients, none at 64).
-@pytest.mark.parametrize("factor", [2, 8])
+@pytest.mark.parametrize("factor", [8])  # 2x passed in every run; 8x is where failures showed
 def test_overload_is_queued_or_shed_with_503_and_the_service_recovers(fresh_service, payload_file, tmp_path,
                                                                       factor):
     server = fresh_service
