@@ -107,8 +107,7 @@ class DecisionWriter:
                 with self._engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
             except SQLAlchemyError as error:  # the next commit checkpoints anyway past the limit
-                cause = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
-                logger.warning("background checkpoint of the decision store failed: %s", cause)
+                logger.warning("background checkpoint of the decision store failed: %s", _cause(error))
 
     def _take_group(self) -> tuple[list[_Pending], bool]:
         """Wait for one pending batch, then take every other one already waiting."""
@@ -131,8 +130,7 @@ class DecisionWriter:
             with self._engine.begin() as connection:
                 connection.execute(insert(Decision), rows)
         except SQLAlchemyError as error:
-            # The driver's message, not SQLAlchemy's: that one quotes the parameters, personal data.
-            cause = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
+            cause = _cause(error)
             logger.error("decision store write failed, %s records not recorded: %s", len(rows), cause)
             failure = StoreUnavailableError(f"the decision store could not be written: {cause}")
             for _, done in group:
@@ -140,3 +138,9 @@ class DecisionWriter:
             return
         for _, done in group:
             done.set_result(None)
+
+
+def _cause(error: SQLAlchemyError) -> str:
+    """The first line of the driver's message, not SQLAlchemy's: that one quotes the parameters,
+    personal data."""
+    return str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
