@@ -12,10 +12,13 @@ export GRADIO_ANALYTICS_ENABLED := False
 venv: $(VENV)/.installed
 
 # The development lock: the runtime lock (what the Bento installs) plus training, tests and tooling.
+# uv installs it in seconds; it does not read pip's configuration (mirrors, local wheels), so where
+# only those are reachable pip installs it instead.
 $(VENV)/.installed: requirements/dev.lock requirements/runtime.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements/dev.lock
+	$(VENV)/bin/pip install -q $$(grep '^uv==' requirements/dev.lock)
+	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -r requirements/dev.lock \
+		|| $(VENV)/bin/pip install -q -r requirements/dev.lock
 	touch $@
 
 data: venv
