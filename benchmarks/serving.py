@@ -9,6 +9,8 @@ percentiles, failure rate, ratio to the limit and peak memory, followed by the s
 
     python -m benchmarks.serving                      # full run, about 15 minutes
     python -m benchmarks.serving --duration 15 --workers 1 --scenarios predict   # quick look
+    python -m benchmarks.serving --workers 1 --batching on --scenarios predict --no-monitoring-cost \
+        --overload-users 0 --repeats 3                  # what recording costs, on a noisy machine
 
 The model comes from the BentoML store (``BENTOML_HOME``; ``--model``, default
 ``credit_scoring:latest``): train one first with ``python -m train``. Everything runs on this machine,
@@ -57,7 +59,7 @@ from load_tests.servers import (
 from load_tests.thresholds import Thresholds
 from train.bundle import ModelBundle
 
-__all__ = ["SCENARIOS", "main"]
+__all__ = ["SCENARIOS", "main", "parse_args", "service_configurations"]
 
 #: Scenario -> (locust user class, locustfile, in-process call that is its limit).
 SCENARIOS: dict[str, tuple[str, Path, str]] = {
@@ -171,6 +173,31 @@ def _limit_rows(bundle: ModelBundle, payloads: Path, *, seconds: float) -> list[
     return rows
 
 
+def service_configurations(args: argparse.Namespace) -> list[ServiceSettings]:
+    """Return the service configurations to run, in order: each worker count and batching mode, then
+    the default configuration's comparisons (without records, without the drift monitor, with it never
+    resting), then ``--repeats`` - 1 more rounds of the default and its comparisons, every other round
+    in reverse order."""
+    configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
+    compared = [ServiceSettings(recording=False)] if args.recording_cost else []
+    if args.monitoring_cost:
+        compared += [ServiceSettings(drift_every_s=None), ServiceSettings(drift_every_s=BUSY_DRIFT_S)]
+    if compared and ServiceSettings() not in configs:
+        configs.insert(0, ServiceSettings())
+    configs += compared
+    for round_ in range(1, args.repeats if compared else 1):
+        again = [ServiceSettings(), *compared]
+        configs += again[::-1] if round_ % 2 else again
+    return configs
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serving",
@@ -189,6 +216,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--monitoring-cost", action=argparse.BooleanOptionalAction, default=True,
                         help=f"also run the default configuration without the drift monitor and with it "
                              f"computing the drift every {BUSY_DRIFT_S} s, in the same run")
+    parser.add_argument("--repeats", type=_at_least_one, default=1,
+                        help="run the default configuration and those compared with it (recording, drift "
+                             "monitor) this many times, in alternating order, and judge what they cost on "
+                             "the median of the paired runs: the machine's load changes between runs")
     parser.add_argument("--overload-users", type=int, default=64,
                         help="also run predict at this many users on each configuration (0 = skip)")
     parser.add_argument("--payloads", type=Path, default=RESULTS / "load_payloads.json")
@@ -220,12 +251,7 @@ def main(argv: list[str] | None = None) -> None:
                limits={row.scenario: row.summary.rps for row in rows}, profile=args.profile,
                service_env={"BENTOML_CONFIG_OPTIONS": args.bentoml_options} if args.bentoml_options else {})
     rows += _reference_rows(args.model, replace(run, profile=False))
-    configs = [ServiceSettings(workers=w, batching=b == "on") for w in args.workers for b in args.batching]
-    if args.recording_cost:
-        configs.append(ServiceSettings(recording=False))
-    if args.monitoring_cost:
-        configs += [ServiceSettings(drift_every_s=None), ServiceSettings(drift_every_s=BUSY_DRIFT_S)]
-    for settings in tqdm(configs, desc="service configurations", unit="config"):
+    for settings in tqdm(service_configurations(args), desc="service configurations", unit="config"):
         rows += _service_rows(settings, args.scenarios, run, overload_users=args.overload_users)
     text = markdown(rows, floor_checks(rows, users=args.users), users=args.users, duration_s=args.duration,
                     options=args.bentoml_options, costs=costs)
