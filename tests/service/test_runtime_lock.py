@@ -44,8 +44,9 @@ def runtime_env(tmp_path_factory):
 
 
 def test_runtime_lock_holds_no_development_tool(runtime_env):
-    listed = _uv("pip", "list", "--python", str(runtime_env / "bin" / "python"), "--format", "json").stdout
-    installed = {package["name"].lower() for package in json.loads(listed)}
+    listed = _uv("pip", "list", "--python", str(runtime_env / "bin" / "python"), "--format", "json")
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    installed = {package["name"].lower() for package in json.loads(listed.stdout)}
     assert not installed & DEVELOPMENT_ONLY
 
 
