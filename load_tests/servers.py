@@ -195,7 +195,8 @@ class ServerProcess:
 
 @contextlib.contextmanager
 def running(command: Sequence[str], *, url: str, log_path: Path, env: Mapping[str, str] | None = None,
-            ready_path: str = "/readyz", ready_timeout_s: float = 180.0) -> Iterator[ServerProcess]:
+            ready_path: str = "/readyz", ready_timeout_s: float = 180.0,
+            cwd: Path = PROJECT_ROOT) -> Iterator[ServerProcess]:
     """Run a server for the duration of a ``with`` block, ready before the block starts.
 
     Parameters
@@ -213,6 +214,9 @@ def running(command: Sequence[str], *, url: str, log_path: Path, env: Mapping[st
         Path that answers 200 once the server can take traffic.
     ready_timeout_s : float, default=180.0
         Longest wait for readiness.
+    cwd : Path, default=PROJECT_ROOT
+        The server's working folder. A Bento is served from elsewhere, as a container serves it: from
+        the project's folder it would import the project's own packages, whatever it holds.
 
     Yields
     ------
@@ -221,7 +225,7 @@ def running(command: Sequence[str], *, url: str, log_path: Path, env: Mapping[st
     log_path.parent.mkdir(parents=True, exist_ok=True)
     store = {"CREDIT_SCORING_DATABASE_URL": f"sqlite:///{log_path.with_suffix('.decisions.sqlite3')}"}
     with log_path.open("wb") as log:
-        process = subprocess.Popen(list(command), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(list(command), cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, **_OFFLINE, **store, **(env or {})},
                                    start_new_session=True)
     server = ServerProcess(process, url=url, log_path=log_path)

@@ -63,7 +63,7 @@ def bento_server(home, bento_tag, newer_model, tmp_path_factory) -> Iterator[htt
     port = free_port()
     env = {"BENTOML_HOME": str(home.bentoml_home), "CREDIT_SCORING_API_KEY": API_KEY}
     with (running(service_command(port=port, target=bento_tag), url=f"http://127.0.0.1:{port}",
-                  log_path=log_path, env=env) as served,
+                  log_path=log_path, env=env, cwd=log_path.parent) as served,
           httpx.Client(base_url=served.url, timeout=120) as client):
         yield client
 
