@@ -13,7 +13,11 @@ or category the builder has never seen gives missing values, never an error: the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import ctypes
+import functools
+import itertools
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from types import ModuleType
@@ -42,8 +46,11 @@ _OWN = _LABELS[:len(application_descriptions())]
 #: The history families' features, then the combined ones: everything after the application features.
 _BLOCK = _LABELS[len(_OWN):]
 _BLOCK_POSITIONS = {name: j for j, name in enumerate(_BLOCK)}
-#: Applications whose family features are lined up at a time (bounds the copy that takes).
-_ASSEMBLY_ROWS = 32_768
+#: Clients whose history a family summarises at a time: its derived columns and working arrays scale
+#: with this rather than with the data set (at Kaggle scale, a family took about 1 GB at once).
+_CHUNK_CLIENTS = 25_000
+#: glibc's malloc_trim; None with another C library (macOS, musl, Windows), which has none.
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform == "linux" else None
 
 
 def build_features(applications: pd.DataFrame, history: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -118,37 +125,31 @@ def build_features_from_folder(applications: pd.DataFrame, folder: str | Path, *
         the schema.
     """
     apps = _checked(applications)
-    # The caller's freshly loaded frames may have been freed just before (Arrow memory): give it back.
-    pa.default_memory_pool().release_unused()
+    _give_back_memory()  # the caller's freshly loaded frames may have been freed just before
     files = find_tables(folder, tables=[table(name).name for name in tables if name in HISTORY_TABLES])
+    keys = apps["SK_ID_CURR"].to_numpy()
+    block = _empty_block(len(keys))
     rows: dict[str, int] = {}
-    parts: dict[str, pd.DataFrame] = {}
 
     def compute(family: ModuleType) -> None:
-        # The result goes into `parts`, not the future: a future would keep it after it is assembled.
         present = [name for name in family.TABLES if name in files]
         loaded = load_tables(folder, tables=present, progress=False)
         rows.update({name: len(frame) for name, frame in loaded.items()})
-        parts[family.FAMILY] = family.compute({name: loaded.pop(name) if name in present
-                                               else _conform(_no_rows(name), table(name))
-                                               for name in family.TABLES})
-        # The tables are gone; Arrow's allocator, which holds most of their memory, keeps it until a
-        # delayed purge: hand it back before the next family reads.
-        pa.default_memory_pool().release_unused()
+        _fill(block, family, {name: loaded.pop(name) if name in present
+                              else _conform(_no_rows(name), table(name)) for name in family.TABLES}, keys)
+        _give_back_memory()  # the tables are gone
 
     def size(family: ModuleType) -> int:
         return sum(files[name].stat().st_size for name in family.TABLES if name in files)
 
     bar = tqdm(total=len(HISTORY_FAMILIES), desc="building features", unit="family", disable=not progress)
     with ThreadPoolExecutor(max_workers=workers) as pool, bar:
-        # Largest first: their tables and working arrays are gone before the smaller families' results
-        # pile up, which keeps the peak lower than the catalogue order would.
+        # Largest first: the small families then fill the time the last large one takes.
         for done in as_completed([pool.submit(compute, family)
                                   for family in sorted(HISTORY_FAMILIES, key=size, reverse=True)]):
             done.result()  # raises what the family raised
             bar.update(1)
-    return (_assemble(apps, [parts.pop(family.FAMILY) for family in HISTORY_FAMILIES],
-                      ids=apps["SK_ID_CURR"].to_numpy()),
+    return (_assemble(apps, block, ids=keys),
             {name: rows[name] for name in HISTORY_TABLES if name in rows})
 
 
@@ -236,45 +237,104 @@ def build_features_from_tables(applications: pd.DataFrame, tables: Mapping[str, 
     pd.DataFrame
         As :func:`build_features`.
     """
-    return _assemble(applications, [family.compute(tables) for family in HISTORY_FAMILIES], ids=ids)
-
-
-def _assemble(applications: pd.DataFrame, parts: list[pd.DataFrame], *, ids: np.ndarray) -> pd.DataFrame:
-    """Line the families' features (`parts`, in catalogue order) up with `applications`, add the
-    application and combined features, and return the feature frame (see :func:`build_features`).
-
-    `parts` is emptied on the way, so that each family's frame is freed once it is in the block."""
     keys = applications["SK_ID_CURR"].to_numpy()
-    own = application_features(applications)
-    # The history and combined features go straight into one block: reindexing each family's frame
-    # and concatenating seven frames cost more than computing the features of an API batch. Every cell
-    # is written once (a family's value, or missing): no np.full pass over ~1 GB at Kaggle scale.
-    block = np.empty((len(keys), len(_BLOCK)), dtype=np.float32)
-    start = 0
-    assert len(parts) == len(HISTORY_FAMILIES), "one frame per family expected: a bug"
+    block = _empty_block(len(keys))
     for family in HISTORY_FAMILIES:
-        part = parts.pop(0)
-        end = start + part.shape[1]
-        assert part.columns.equals(_BLOCK[start:end]), f"{family.FAMILY}: columns not as catalogued"
-        rows = part.index.get_indexer(keys)  # each application's row of the family, -1 without history
-        values = part.to_numpy()
-        # In slices of rows: the family's rows in application order are never all copied at once.
-        for first in range(0, len(keys), _ASSEMBLY_ROWS):
-            chunk = rows[first:first + _ASSEMBLY_ROWS]
-            found = chunk >= 0
-            target = block[first:first + _ASSEMBLY_ROWS, start:end]
-            target[found] = values[chunk[found]]
-            target[~found] = np.nan
-        start = end
-        del part, values
+        _fill(block, family, tables, keys)
+    return _assemble(applications, block, ids=ids)
+
+
+def _empty_block(rows: int) -> np.ndarray:
+    """The history and combined features of `rows` applications, to be filled (see :func:`_fill`).
+
+    Column-major: a family's columns then take memory only once it fills them, so the families read
+    and computed first run beside a small part of the block, not all of it (at Kaggle scale, 1 GB).
+    """
+    return np.empty((rows, len(_BLOCK)), dtype=np.float32, order="F")
+
+
+def _fill(block: np.ndarray, family: ModuleType, tables: Mapping[str, pd.DataFrame | TableColumns],
+          keys: np.ndarray) -> None:
+    """Write the features of `family` for the applications keyed `keys` into their columns of `block`
+    (missing for an application without history), computing them for a chunk of clients at a time."""
+    span = _spans()[family.FAMILY]
+    for applications, chunk in _chunks(tables, family.TABLES, keys):
+        part = family.compute(chunk)
+        assert part.columns.equals(_BLOCK[span]), f"{family.FAMILY}: columns not as catalogued: a bug"
+        found = part.index.get_indexer(keys[applications])  # each application's row, -1 without history
+        block[applications[found >= 0], span] = part.to_numpy()[found[found >= 0]]
+        block[applications[found < 0], span] = np.nan
+        if chunk is not tables:  # one chunk of many: its working arrays are garbage now
+            _give_back_memory()
+
+
+def _chunks(tables: Mapping[str, pd.DataFrame | TableColumns], names: Sequence[str],
+            keys: np.ndarray) -> Iterator[tuple[np.ndarray, Mapping[str, pd.DataFrame | TableColumns]]]:
+    """Split the applications keyed `keys` into chunks of at most `_CHUNK_CLIENTS` clients (ranges of
+    SK_ID_CURR), with the rows of the tables `names` that belong to them.
+
+    Yields the positions of each chunk's applications and its tables (`tables` itself when one chunk
+    holds every client). A table without SK_ID_CURR (bureau_balance) follows the rows of its parent,
+    which comes before it in `names`. A client's rows keep their order, so its features do not depend
+    on the chunks.
+    """
+    clients = np.unique(keys)
+    if len(clients) <= _CHUNK_CLIENTS:
+        yield np.arange(len(keys)), tables
+        return
+    bounds = [*clients[::_CHUNK_CLIENTS].tolist(), int(clients[-1]) + 1]
+    for low, high in itertools.pairwise(bounds):
+        chunk: dict[str, TableColumns] = {}
+        for name in names:
+            schema = table(name)
+            if "SK_ID_CURR" in schema.column_names:
+                client = _column(tables[name]["SK_ID_CURR"])
+                rows = (client >= low) & (client < high)
+            else:
+                parent = next(p for p in names if table(p).primary_key == schema.parent_key)
+                rows = np.isin(_column(tables[name][schema.parent_key]), chunk[parent][schema.parent_key])
+            chunk[name] = {column: _column(values)[rows] for column, values in tables[name].items()}
+        yield np.flatnonzero((keys >= low) & (keys < high)), chunk
+
+
+def _column(values: pd.Series | np.ndarray | pd.Categorical) -> np.ndarray | pd.Categorical:
+    """A column of a frame or of table columns as an array (a categorical for categories)."""
+    if not isinstance(values, pd.Series):
+        return values
+    return values.array if isinstance(values.dtype, pd.CategoricalDtype) else values.to_numpy()
+
+
+def _give_back_memory() -> None:
+    """Hand the memory freed so far back to the system: Arrow's allocator keeps it until a delayed
+    purge, and glibc's malloc keeps what the threads freed amid their arenas (at Kaggle scale, the
+    full build peaked at 2.2-2.5 GB without trimming them, 2.05 GB trimming them after every chunk)."""
+    pa.default_memory_pool().release_unused()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+@functools.cache
+def _spans() -> dict[str, slice]:
+    """Each history family's columns in the block."""
+    spans, start = {}, 0
+    for family in HISTORY_FAMILIES:
+        spans[family.FAMILY] = slice(start, start + len(family.descriptions()))
+        start = spans[family.FAMILY].stop
+    return spans
+
+
+def _assemble(applications: pd.DataFrame, block: np.ndarray, *, ids: np.ndarray) -> pd.DataFrame:
+    """Add the application features and the combined ones to `block` (the families' features, filled)
+    and return the feature frame (see :func:`build_features`)."""
+    own = application_features(applications)
+    start = _spans()[HISTORY_FAMILIES[-1].FAMILY].stop
     inputs = {name: own[name].to_numpy() if name in own else block[:, _BLOCK_POSITIONS[name]]
               for name in COMBINED_INPUTS}
     combined = combined_features(inputs)
     assert combined.columns.equals(_BLOCK[start:]), "combined features not as catalogued: a bug"
     block[:, start:] = combined.to_numpy()
-    own.index = pd.RangeIndex(len(keys))
-    # copy=False: pandas keeps the row-major block as it is (copying it transposed took seconds at
-    # Kaggle scale), and a trainer reads whole rows of it.
+    own.index = pd.RangeIndex(len(block))
+    # copy=False: pandas keeps the block as it is (the column-major block is its own layout).
     features = pd.concat([own, pd.DataFrame(block, columns=_BLOCK, copy=False)], axis=1)
     features.index = pd.Index(ids, name="SK_ID_CURR")
     assert own.columns.equals(_OWN), "application columns differ from the catalogue: a bug"

@@ -19,7 +19,7 @@ from features.labels import labels
 
 __all__ = ["FeatureMatrix"]
 
-#: Rows copied at a time from a frame: a slab of one of the builder's row-major blocks is a plain copy.
+#: Rows copied at a time from a frame: one slab's copy is the only temporary.
 _SLAB_ROWS = 65_536
 
 

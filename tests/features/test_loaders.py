@@ -74,6 +74,31 @@ def test_round_trip_keeps_values_and_schema_dtypes(tmp_path, suffix):
             c.dtype for c in table(name).columns]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_file_read_in_many_blocks_equals_its_rows_cast(tmp_path, monkeypatch, suffix):
+    # Files are parsed a block at a time into arrays sized by the first block, grown when it misjudged
+    # the rows (always, for a compressed file); tiny blocks take those paths on a few hundred rows,
+    # each block with its category levels in another order.
+    monkeypatch.setattr("features.loaders._BLOCK_BYTES", 4096)
+    raw = _raw_frame("previous_application", 600)
+    _write(raw, tmp_path / f"previous_application{suffix}")
+    loaded = load_tables(tmp_path, tables=["previous_application"], progress=False)["previous_application"]
+    pd.testing.assert_frame_equal(loaded, cast_to_schema(raw, table("previous_application")))
+
+
+def test_unknown_levels_in_several_blocks_are_counted_together(tmp_path, monkeypatch):
+    monkeypatch.setattr("features.loaders._BLOCK_BYTES", 4096)
+    raw = _raw_frame("application_train", 300)
+    raw.loc[[0, 1, 290], "NAME_INCOME_TYPE"] = "Gig worker"
+    raw.loc[150, "NAME_INCOME_TYPE"] = "Patron"
+    _write(raw, tmp_path / "application_train.csv")
+    counted = (r"NAME_INCOME_TYPE of application_train: 4 value\(s\) not among the schema levels, read as "
+               r"missing: 'Gig worker' \(3\), 'Patron' \(1\)")
+    with pytest.warns(UserWarning, match=counted):
+        frame = _load_app(tmp_path)
+    assert frame["NAME_INCOME_TYPE"].isna().sum() == 4
+
+
 def test_absent_history_tables_are_absent_from_result(app_folder):
     _write(_raw_frame("bureau", 10), app_folder / "bureau.csv")
     assert list(load_tables(app_folder, progress=False)) == ["application_train", "bureau"]
