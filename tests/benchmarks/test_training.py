@@ -1,6 +1,7 @@
 """Tests of benchmarks/training.py: it runs the command, measures it, replays its trials bare, reports."""
 
 import json
+import os
 import re
 
 import pytest
@@ -32,7 +33,8 @@ def kaggle_scale_stand_in(tmp_path_factory):
 
 
 def test_full_scale_mode_replays_each_trial_bare_and_writes_the_report(kaggle_scale_stand_in, tmp_path,
-                                                                        capsys):
+                                                                        capsys, monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     out = tmp_path / "full.md"
     status = main(["--scale", "full", "--data-dir", str(kaggle_scale_stand_in), "--compare-sample", "0.5",
                    "--out", str(out), "--bentoml-home", str(tmp_path / "home"), "--",
@@ -47,3 +49,4 @@ def test_full_scale_mode_replays_each_trial_bare_and_writes_the_report(kaggle_sc
     assert re.search(r"^\| 0.5 sample \(200 rows\) \| \d+ \| 0\.\d{4} \(sample\) \| 0\.\d{4} \|", report,
                      re.MULTILINE)
     assert "bare lightgbm.train" in capsys.readouterr().out
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"  # the bare replay's, as the command's
