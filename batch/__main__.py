@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from batch.folder import APPLICATION_TABLES, InputError, find_portfolio
 from settings import load_settings
+from train.openmp import sleep_idle_threads
 
 if TYPE_CHECKING:  # imported when needed: BentoML, LightGBM and Great Expectations take seconds
     from batch.recording import StoreRecorder
@@ -135,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; return the exit status (2 when the input, the model or an option is unusable)."""
     args = parse_args(argv)
     os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
-    # As in `python -m train`: idle OpenMP threads sleep instead of spinning on a shared machine.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    sleep_idle_threads()
     dask = args.workers is not None or args.scheduler is not None
     try:
         portfolio = find_portfolio(args.data_dir, scored=args.table)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from benchmarks.features import ensure_data
 from benchmarks.measure import RESULTS, measure, write_results
+from train.openmp import sleep_idle_threads
 
 __all__ = ["bare_limit", "main", "run_training"]
 
@@ -236,11 +237,10 @@ def _parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; extra arguments after ``--`` go to every ``python -m train`` run."""
     args, extra = _parse(argv)
-    # The bare limit runs in this process, under the OpenMP wait policy the command sets for itself
-    # (train.__main__): with libgomp's spinning default instead, bare LightGBM ran trial 0's parameters
-    # 12-20% faster at Kaggle scale on a quiet machine, and the policy counted as the trial's overhead
-    # (a trial is 1.09-1.11x bare under one policy). Set before lightgbm is first imported.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # The bare limit runs in this process, under the command's OpenMP setting: with libgomp's spinning
+    # default instead, bare LightGBM ran trial 0's parameters 12-20% faster at Kaggle scale on a quiet
+    # machine, and the setting counted as the trial's overhead (a trial is 1.09-1.11x bare under one).
+    sleep_idle_threads()
     env = {**os.environ, "BENTOML_HOME": str(args.bentoml_home.resolve()), "BENTOML_DO_NOT_TRACK": "true"}
     if args.scale == "full":
         return _full_scale(args, extra, env)

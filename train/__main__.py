@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from train.openmp import sleep_idle_threads
+
 if TYPE_CHECKING:
     from train.data import TrainingData
 
@@ -153,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the training command; return the exit status (2 when the data or an option is unusable)."""
     args = parse_args(argv)
     os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
-    # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine, spinning made two-thread
-    # LightGBM 3-15 times slower than one thread. Must be set before lightgbm is imported.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    sleep_idle_threads()
     from train.study import open_storage
     from train.threshold import CostMatrix
 
