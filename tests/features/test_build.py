@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.features import cv_auc
+from features import build
 from features.application import descriptions as application_descriptions
 from features.build import build_features, build_features_from_records, feature_info, feature_names
 from features.loaders import cast_to_schema
@@ -300,14 +301,12 @@ def test_a_table_summarised_in_many_blocks_by_threads_gives_the_same_features(ge
 def test_history_summarised_a_few_clients_at_a_time_gives_the_same_features(generated, monkeypatch):
     # At Kaggle scale a family summarises its tables 25,000 clients at a time; chunks of 37 clients
     # split the generated ones (and their monthly bureau statuses, through their credits) many times.
-    from features import build
     apps, history, full = generated
     monkeypatch.setattr(build, "_CHUNK_CLIENTS", 37)
     pd.testing.assert_frame_equal(build_features(apps, history), full, check_exact=True)
 
 
 def test_records_summarised_a_few_clients_at_a_time_give_the_full_build_rows(generated, monkeypatch):
-    from features import build
     apps, history, full = generated
     monkeypatch.setattr(build, "_CHUNK_CLIENTS", 5)
     some = apps.iloc[::7]
