@@ -1,6 +1,7 @@
 """Group commit: records are durable once `record` returns, many callers share one transaction."""
 
 import asyncio
+import secrets
 import threading
 import time
 from dataclasses import replace
@@ -10,6 +11,7 @@ from sqlalchemy import Insert, event, func, select
 
 from decisions.database import StoreUnavailableError, open_store
 from decisions.records import Decision
+from decisions.store import DecisionStore
 from decisions.writer import DecisionWriter
 from tests.decisions.conftest import decision
 
@@ -24,8 +26,7 @@ def test_recorded_decisions_are_committed_with_every_field(engine):
     made = decision(reasons=True)
     writer.record_now([made])
     writer.close()
-    with engine.connect() as connection:
-        row = connection.execute(select(Decision).where(Decision.decision_id == made.decision_id)).one()
+    row = DecisionStore(engine).get(made.decision_id)
     assert row.probability == made.outcome["probability"]  # a double, to the last bit
     assert (row.caller, row.origin, row.endpoint, row.sk_id_curr) == ("partner-a", "api", "predict", 100_001)
     assert row.decided_at == made.decided_at and row.reasons_against == ["low external score"]
@@ -57,6 +58,43 @@ def test_concurrent_callers_share_transactions(engine):
     writer.close()
     assert _count(engine) == 200
     assert held.is_set() and len(commits) <= 3  # the first caller's transaction, then the 199 others
+
+
+def test_the_callers_of_one_turn_of_the_event_loop_share_one_transaction(engine):
+    commits = []
+    event.listen(engine, "commit", lambda connection: commits.append(1))
+    writer = DecisionWriter(engine)
+
+    async def one_turn() -> None:
+        await asyncio.gather(*(writer.record([decision(sk)]) for sk in range(16)))
+
+    asyncio.run(one_turn())
+    writer.close()
+    assert _count(engine) == 16 and len(commits) == 1
+
+
+def test_a_caller_cancelled_while_it_waits_fails_no_one(engine):
+    writer = DecisionWriter(engine)
+    release = threading.Event()
+
+    def hold_the_insert(_connection, statement, *_args) -> None:
+        if isinstance(statement, Insert):
+            release.wait(5)
+
+    event.listen(engine, "before_execute", hold_the_insert)
+
+    async def callers() -> list:
+        tasks = [asyncio.create_task(writer.record([decision(sk)])) for sk in range(4)]
+        await asyncio.sleep(0.2)  # handed over, and held in their commit
+        tasks[0].cancel()  # as when a client goes away
+        release.set()
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    outcomes = asyncio.run(callers())
+    assert isinstance(outcomes[0], asyncio.CancelledError) and outcomes[1:] == [None] * 3
+    writer.record_now([decision(4)])  # the writer goes on
+    writer.close()
+    assert _count(engine) == 5  # the cancelled caller's decision was committed all the same
 
 
 def test_an_unwritable_store_fails_every_waiting_caller(engine):
@@ -93,8 +131,9 @@ def test_a_sqlite_store_is_copied_from_its_log_in_the_background_not_in_the_comm
         # A commit copies the log into the database only past 32 MB (SQLite's own default is 4 MB).
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 8192
     writer = DecisionWriter(engine)
-    text = '{"SK_ID_CURR":100001,"bureau":[' + ",".join(['{"AMT_CREDIT_SUM":123456.0}'] * 700) + "]}"
-    writer.record_now([replace(decision(100_000 + i), input_json=text) for i in range(300)])  # ~6 MB
+    # ~6 MB stored: random digits, which the store's compression cannot shrink below their entropy
+    writer.record_now([replace(decision(100_000 + i), input_json=f'{{"noise":"{secrets.token_hex(20_000)}"}}')
+                       for i in range(300)])
     deadline = time.monotonic() + 10
     while store.stat().st_size < 5_000_000 and time.monotonic() < deadline:
         time.sleep(0.1)
