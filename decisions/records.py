@@ -5,32 +5,48 @@ advisor page, a portfolio run). It holds the validated input exactly as scored (
 its nested history, as JSON text) and its SHA-256, so that the decision can be shown, explained and
 replayed months later with the recorded model version. It holds personal data: the records are
 purged after the retention period (`decisions.store.DecisionStore.purge`).
+
+The input is stored zlib-compressed (level 1): an application with its history is ~20 kB of JSON
+text, ~6.5 times less compressed, and the bytes a commit writes are what recording costs most under
+load (32 clients, same probe, alternating: 645 and 672 requests/s recorded compressed, 627 and 645
+as text, 779 and 781 unrecorded; 720 with an empty input). Compressing takes ~0.1 ms a record in the
+writer's thread, which holds no GIL meanwhile; reading one back ~0.05 ms.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Double, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, Double, Index, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from decisions.database import Base, UTCDateTime
 
-__all__ = ["ORIGINS", "Decision", "NewDecision", "Origin", "input_digest", "new_decisions"]
+__all__ = ["ORIGINS", "Decision", "NewDecision", "Origin", "compress_input", "input_digest", "new_decisions"]
 
 #: Where a decision was asked for: the HTTP API, a page event of the advisor view, a portfolio run.
 Origin = Literal["api", "ui:lookup", "ui:new-application", "ui:what-if", "batch"]
 ORIGINS: tuple[str, ...] = Origin.__args__
 
 
+#: zlib's level for stored inputs: level 6 saves 20% more space for twice the time.
+_INPUT_COMPRESSION = 1
+
+
 def input_digest(input_json: str) -> str:
     """Return the SHA-256 (hex) of an input's JSON text, as recorded beside it."""
     return hashlib.sha256(input_json.encode()).hexdigest()
+
+
+def compress_input(input_json: str) -> bytes:
+    """Return an input's JSON text as stored (`Decision.input_json_zlib`)."""
+    return zlib.compress(input_json.encode(), _INPUT_COMPRESSION)
 
 
 class Decision(Base):
@@ -50,11 +66,20 @@ class Decision(Base):
     probability: Mapped[float] = mapped_column(Double)
     score: Mapped[int] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(String(16))
-    input_json: Mapped[str] = mapped_column(Text)
+    input_json_zlib: Mapped[bytes] = mapped_column(LargeBinary)
     input_sha256: Mapped[str] = mapped_column(String(64))
     reasons_against: Mapped[list[str] | None] = mapped_column(JSON)
     reasons_for: Mapped[list[str] | None] = mapped_column(JSON)
     warnings: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+
+    @property
+    def input_json(self) -> str:
+        """The validated input exactly as scored, as JSON text."""
+        return zlib.decompress(self.input_json_zlib).decode()
+
+    @input_json.setter
+    def input_json(self, text: str) -> None:
+        self.input_json_zlib = compress_input(text)
 
 
 @dataclass(frozen=True)
@@ -100,7 +125,7 @@ class NewDecision:
                 "origin": self.origin, "caller": self.caller, "sk_id_curr": outcome["SK_ID_CURR"],
                 "model_version": outcome["model_version"], "threshold": outcome["threshold"],
                 "probability": outcome["probability"], "score": outcome["score"],
-                "decision": outcome["decision"], "input_json": self.input_json,
+                "decision": outcome["decision"], "input_json_zlib": compress_input(self.input_json),
                 "input_sha256": input_digest(self.input_json),
                 "reasons_against": outcome.get("reasons_against"), "reasons_for": outcome.get("reasons_for"),
                 "warnings": outcome.get("warnings") or []}

@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from decisions.database import open_store
 from decisions.records import Decision
@@ -16,8 +17,8 @@ from train.bundle import ModelBundle
 
 
 def recorded(url: str) -> list[Decision]:
-    with open_store(url).connect() as connection:
-        return list(connection.execute(select(Decision)).all())
+    with Session(open_store(url)) as session:
+        return list(session.scalars(select(Decision)))
 
 
 @pytest.mark.parametrize("where", [[], ["--workers", "2"]], ids=["in process", "dask"])

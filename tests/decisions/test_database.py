@@ -1,9 +1,14 @@
 """The store's schema: Alembic from an empty database to head and back, on SQLite and PostgreSQL."""
 
+import json
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.orm import Session
 
 import access.audit
 import access.sessions  # noqa: F401  (the store's tables: its models import the accounts' too)
@@ -15,6 +20,7 @@ from decisions.database import (
     open_store,
     upgrade,
 )
+from decisions.records import Decision, input_digest
 
 
 def test_migrations_go_from_empty_to_head_and_back(bare_engine):
@@ -28,6 +34,29 @@ def test_migrations_go_from_empty_to_head_and_back(bare_engine):
     assert set(sa.inspect(bare_engine).get_table_names()) <= {"alembic_version"}
     upgrade(bare_engine)
     assert "decisions" in sa.inspect(bare_engine).get_table_names()
+
+
+def test_inputs_stored_as_text_are_compressed_by_the_upgrade_and_restored_by_the_downgrade(bare_engine):
+    upgrade(bare_engine, "0003")
+    # more records than the migration converts in one round
+    texts = {uuid.uuid4(): json.dumps({"SK_ID_CURR": 100_000 + i, "bureau": [{"AMT": i}] * (i % 50)})
+             for i in range(1_200)}
+    plain = {"endpoint": "predict", "origin": "api", "caller": "k", "sk_id_curr": 1, "model_version": "m:1",
+             "threshold": 0.5, "probability": 0.1, "score": 700, "decision": "approved"}
+    at_0003 = sa.table("decisions", sa.column("decision_id", sa.Uuid()),
+                       sa.column("decided_at", sa.DateTime(timezone=True)),
+                       *map(sa.column, [*plain, "input_json", "input_sha256"]))
+    with bare_engine.begin() as connection:
+        connection.execute(sa.insert(at_0003), [
+            {"decision_id": decision_id, "decided_at": datetime.now(UTC), **plain, "input_json": text,
+             "input_sha256": input_digest(text)} for decision_id, text in texts.items()])
+    upgrade(bare_engine)
+    with Session(bare_engine) as session:
+        assert {d.decision_id: d.input_json for d in session.scalars(sa.select(Decision))} == texts
+    downgrade(bare_engine, "0003")
+    with bare_engine.connect() as connection:
+        restored = connection.execute(sa.select(at_0003.c.decision_id, at_0003.c.input_json)).all()
+    assert dict(restored) == texts
 
 
 def test_the_models_and_the_head_revision_agree(engine):

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 from access.audit import Audit
 from decisions.database import create_store_engine
 from decisions.records import Decision, input_digest
+from decisions.store import DecisionStore
 from load_tests.servers import ServerProcess, free_port, running, service_command
 from serving.middleware import api_key_digest
 from tests.conftest import TrainedModel
@@ -67,9 +68,7 @@ def keyed_server(trained_model: TrainedModel, store_file: Path,
 
 
 def stored(store_file: Path, decision_id: str) -> Decision | None:
-    with create_store_engine(f"sqlite:///{store_file}").connect() as connection:
-        return connection.execute(select(Decision).where(Decision.decision_id == uuid.UUID(decision_id))
-                                  ).one_or_none()
+    return DecisionStore(create_store_engine(f"sqlite:///{store_file}")).get(uuid.UUID(decision_id))
 
 
 def count(store_file: Path) -> int:
