@@ -371,6 +371,7 @@ class CreditScoring:
         of `ctx`, whatever the response's own.
         """
         sent = _as_sent(applications)
+        stored = self.writer.prepare(sent) if self.writer is not None else None
         answers = await forward(sent)
         problems = _problems(answers)
         if problems:
@@ -378,7 +379,8 @@ class CreditScoring:
             ctx.response.status_code = 422
             return error_response(problems, status_code=422)
         records = new_decisions(sent, [answer.outcome for answer in answers], endpoint=endpoint, origin="api",
-                                caller=request_caller(ctx.request.scope))
+                                caller=request_caller(ctx.request.scope),
+                                stored_inputs=await stored if stored is not None else None)
         try:
             await self._record(records)
         except StoreUnavailableError as error:

@@ -7,10 +7,11 @@ replayed months later with the recorded model version. It holds personal data: t
 purged after the retention period (`decisions.store.DecisionStore.purge`).
 
 The input is stored zlib-compressed (level 1): an application with its history is ~20 kB of JSON
-text, ~6.5 times less compressed, and the bytes a commit writes are what recording costs most under
-load (32 clients, same probe, alternating: 645 and 672 requests/s recorded compressed, 627 and 645
-as text, 779 and 781 unrecorded; 720 with an empty input). Compressing takes ~0.1 ms a record in the
-writer's thread, which holds no GIL meanwhile; reading one back ~0.05 ms.
+text, which compresses ~6.5 times, and the bytes a commit writes are what recording costs most under
+load (32 clients, alternating runs: 645 and 672 requests/s recorded compressed, 627 and 645 as text,
+779 and 781 unrecorded; the README's benchmarks section). Compressing takes ~0.1 ms a record in the
+writer's thread, which holds no GIL meanwhile, or ahead, while the model scores
+(`decisions.writer.DecisionWriter.prepare`); reading one back ~0.05 ms.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from decisions.database import Base, UTCDateTime
 
-__all__ = ["ORIGINS", "Decision", "NewDecision", "Origin", "compress_input", "input_digest", "new_decisions"]
+__all__ = ["ORIGINS", "Decision", "NewDecision", "Origin", "StoredInput", "compress_input", "input_digest",
+           "new_decisions"]
 
 #: Where a decision was asked for: the HTTP API, a page event of the advisor view, a portfolio run.
 Origin = Literal["api", "ui:lookup", "ui:new-application", "ui:what-if", "batch"]
@@ -47,6 +49,19 @@ def input_digest(input_json: str) -> str:
 def compress_input(input_json: str) -> bytes:
     """Return an input's JSON text as stored (`Decision.input_json_zlib`)."""
     return zlib.compress(input_json.encode(), _INPUT_COMPRESSION)
+
+
+@dataclass(frozen=True)
+class StoredInput:
+    """An input as the store keeps it: its JSON text compressed, and the text's SHA-256."""
+
+    json_zlib: bytes
+    sha256: str
+
+    @classmethod
+    def of(cls, input_json: str) -> StoredInput:
+        """Return `input_json` as stored."""
+        return cls(compress_input(input_json), input_digest(input_json))
 
 
 class Decision(Base):
@@ -100,6 +115,8 @@ class NewDecision:
         Who asked: an API key's name or an advisor's user name, never a secret.
     input_json : str
         The validated application exactly as scored, as JSON text.
+    stored_input : StoredInput, optional
+        `input_json` as stored, if it was made ahead (by default, `row` makes it).
     outcome : mapping
         The scored answer: ``SK_ID_CURR``, ``probability``, ``decision``, ``threshold``, ``score``,
         ``model_version``, ``warnings`` (values outside the training range), and for an explanation
@@ -113,6 +130,7 @@ class NewDecision:
     caller: str
     input_json: str
     outcome: dict[str, Any]
+    stored_input: StoredInput | None = None
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
@@ -121,18 +139,19 @@ class NewDecision:
     def row(self) -> dict[str, Any]:
         """Return the record as the `Decision` table's columns, for one multi-row insert."""
         outcome = self.outcome
+        stored = self.stored_input or StoredInput.of(self.input_json)
         return {"decision_id": self.decision_id, "decided_at": self.decided_at, "endpoint": self.endpoint,
                 "origin": self.origin, "caller": self.caller, "sk_id_curr": outcome["SK_ID_CURR"],
                 "model_version": outcome["model_version"], "threshold": outcome["threshold"],
                 "probability": outcome["probability"], "score": outcome["score"],
-                "decision": outcome["decision"], "input_json_zlib": compress_input(self.input_json),
-                "input_sha256": input_digest(self.input_json),
+                "decision": outcome["decision"], "input_json_zlib": stored.json_zlib,
+                "input_sha256": stored.sha256,
                 "reasons_against": outcome.get("reasons_against"), "reasons_for": outcome.get("reasons_for"),
                 "warnings": outcome.get("warnings") or []}
 
 
 def new_decisions(inputs: Sequence[str], outcomes: Sequence[dict[str, Any]], *, endpoint: str, origin: str,
-                  caller: str) -> list[NewDecision]:
+                  caller: str, stored_inputs: Sequence[StoredInput] | None = None) -> list[NewDecision]:
     """Return the records of scored applications, each with a new decision id, decided now.
 
     Parameters
@@ -143,8 +162,11 @@ def new_decisions(inputs: Sequence[str], outcomes: Sequence[dict[str, Any]], *, 
         Each application's scored outcome (see `NewDecision.outcome`), in the same order.
     endpoint, origin, caller : str
         See `NewDecision`.
+    stored_inputs : sequence of StoredInput, optional
+        The inputs as stored, if made ahead, in the same order.
     """
     now = datetime.now(UTC)
+    stored = stored_inputs if stored_inputs is not None else [None] * len(inputs)
     return [NewDecision(decision_id=uuid.uuid4(), decided_at=now, endpoint=endpoint, origin=origin,
-                        caller=caller, input_json=text, outcome=outcome)
-            for text, outcome in zip(inputs, outcomes, strict=True)]
+                        caller=caller, input_json=text, outcome=outcome, stored_input=ahead)
+            for text, outcome, ahead in zip(inputs, outcomes, stored, strict=True)]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Insert, event, func, select
 
 from decisions.database import StoreUnavailableError, open_store
-from decisions.records import Decision
+from decisions.records import Decision, NewDecision, StoredInput, input_digest, new_decisions
 from decisions.store import DecisionStore
 from decisions.writer import DecisionWriter
 from tests.decisions.conftest import decision
@@ -95,6 +95,26 @@ def test_a_caller_cancelled_while_it_waits_fails_no_one(engine):
     writer.record_now([decision(4)])  # the writer goes on
     writer.close()
     assert _count(engine) == 5  # the cancelled caller's decision was committed all the same
+
+
+def test_inputs_made_ahead_while_the_model_scores_are_stored_as_made_in_the_commit(engine):
+    writer = DecisionWriter(engine)
+    texts = ['{"SK_ID_CURR":100001,"bureau":[]}', '{"SK_ID_CURR":100002,"bureau":[{"AMT":1.5}]}']
+    outcome = decision().outcome
+
+    async def scored() -> list[NewDecision]:
+        stored = writer.prepare(texts)  # started before the model is called, awaited once it answered
+        outcomes = [outcome | {"SK_ID_CURR": 100_001 + i} for i in range(2)]
+        return new_decisions(texts, outcomes, endpoint="predict", origin="api", caller="partner-a",
+                             stored_inputs=await stored)
+
+    made = asyncio.run(scored())
+    assert [record.stored_input for record in made] == [StoredInput.of(text) for text in texts]
+    writer.record_now(made)
+    writer.close()
+    for record, text in zip(made, texts, strict=True):
+        read = DecisionStore(engine).get(record.decision_id)
+        assert read.input_json == text and read.input_sha256 == input_digest(text)
 
 
 def test_an_unwritable_store_fails_every_waiting_caller(engine):
