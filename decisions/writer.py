@@ -47,11 +47,12 @@ _CHECKPOINT_SECONDS = 1.0
 
 @dataclass
 class _Turn:
-    """The records handed to `DecisionWriter.record` in one turn of an event loop, and their outcome."""
+    """The records handed to `DecisionWriter.record` in one turn of an event loop, and their callers."""
 
     loop: asyncio.AbstractEventLoop
     records: list[NewDecision]
-    committed: asyncio.Future[None]
+    #: one future per caller, so that a caller cancelled (its client gone) cancels no one else's wait
+    waiting: list[asyncio.Future[None]]
 
 
 class DecisionWriter:
@@ -112,18 +113,19 @@ class DecisionWriter:
         loop = asyncio.get_running_loop()
         turn = self._turns.get(loop)
         if turn is None:
-            turn = self._turns[loop] = _Turn(loop, [], loop.create_future())
+            turn = self._turns[loop] = _Turn(loop, [], [])
             loop.call_soon(self._hand_over, turn)
         turn.records.extend(records)
-        # Shielded: a caller cancelled (its client gone) must not cancel the others' commit.
-        await asyncio.shield(turn.committed)
+        committed = loop.create_future()
+        turn.waiting.append(committed)
+        await committed
 
     def _hand_over(self, turn: _Turn) -> None:
         """Submit the records of an ended turn of `turn.loop` as one group."""
         del self._turns[turn.loop]
 
         def settle(committed: Future) -> None:
-            turn.loop.call_soon_threadsafe(_copy_outcome, committed, turn.committed)
+            turn.loop.call_soon_threadsafe(_copy_outcome, committed, turn.waiting)
 
         self.submit(turn.records).add_done_callback(settle)
 
@@ -196,15 +198,16 @@ def _stored(inputs: Sequence[str]) -> list[StoredInput]:
     return [StoredInput.of(text) for text in inputs]
 
 
-def _copy_outcome(committed: Future, waiting: asyncio.Future[None]) -> None:
-    """Give `waiting` (of the event loop) the outcome of `committed` (of the writer's thread)."""
-    if waiting.cancelled():
-        return
+def _copy_outcome(committed: Future, waiting: Sequence[asyncio.Future[None]]) -> None:
+    """Give the futures `waiting` (of an event loop) the outcome of `committed` (of the writer's thread)."""
     error = committed.exception()
-    if error is None:
-        waiting.set_result(None)
-    else:
-        waiting.set_exception(error)
+    for caller in waiting:
+        if caller.done():  # cancelled
+            continue
+        if error is None:
+            caller.set_result(None)
+        else:
+            caller.set_exception(error)
 
 
 def _cause(error: SQLAlchemyError) -> str:
